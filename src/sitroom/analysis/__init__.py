@@ -1,0 +1,1 @@
+"""Numerical work on series: arrays or dataclasses in, dataclasses out; no database, no web."""
