@@ -1,0 +1,184 @@
+"""Forecast one count series: clean it, pick a model by backtest, fit it, simulate futures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from sitroom.analysis.forecast.backtest import choose_origins, score_model
+from sitroom.analysis.forecast.base import ForecastModel
+from sitroom.analysis.forecast.calendar import Frequency, add_steps, phase_of, step_dates
+from sitroom.analysis.forecast.registry import ModelRegistry
+from sitroom.analysis.forecast.result import FloatArray, Forecast, ModelScore, summarise_paths
+
+FALLBACK = "short_series_mean"
+DEFAULT = "nb_damped_trend"
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastSettings:
+    """Knobs with defaults that suit daily border counts; every one is overridable."""
+
+    n_paths: int = 2000
+    backtest_paths: int = 300
+    max_origins: int = 8
+    seed: int = 0
+    #: below this many observed values (in seasonal periods) only the fallback is used
+    short_periods: int = 2
+    #: the backtest needs this much history (in seasonal periods) before its first origin
+    min_train_periods: int = 4
+
+
+def _clean(values: Sequence[float] | FloatArray) -> tuple[FloatArray, list[str]]:
+    y = np.asarray(values, dtype=np.float64).copy()
+    warnings: list[str] = []
+    if y.ndim != 1:
+        raise ValueError("a series is one-dimensional")
+    bad = ~np.isfinite(y) & ~np.isnan(y)
+    negative = y < 0
+    if bad.any() or negative.any():
+        warnings.append(
+            f"{int(bad.sum() + negative.sum())} infinite or negative values treated as missing"
+        )
+        y[bad | negative] = np.nan
+    return y, warnings
+
+
+def _empty(first: date, frequency: Frequency, horizon: int, warnings: list[str]) -> Forecast:
+    nan = np.full(horizon, np.nan)
+    return Forecast(
+        first_date=first,
+        frequency=frequency,
+        dates=step_dates(first, horizon, frequency),
+        point=nan,
+        mean=nan.copy(),
+        lo80=nan.copy(),
+        hi80=nan.copy(),
+        lo95=nan.copy(),
+        hi95=nan.copy(),
+        paths=np.full((0, horizon), np.nan),
+        model="none",
+        model_description="No observed value: nothing to forecast from.",
+        chosen=None,
+        warnings=(*warnings, "no observed value in the series; no forecast made"),
+    )
+
+
+def _select(
+    y: FloatArray,
+    phase0: int,
+    period: int,
+    horizon: int,
+    candidates: Sequence[ForecastModel],
+    settings: ForecastSettings,
+    rng: np.random.Generator,
+) -> tuple[ForecastModel | None, tuple[ModelScore, ...]]:
+    min_train = settings.min_train_periods * period
+    eval_h = horizon
+    origins = choose_origins(
+        y.size, eval_h, period, min_train=min_train, max_origins=settings.max_origins
+    )
+    if len(origins) < 2:
+        # A shorter scoring horizon still tells the models apart better than no backtest.
+        eval_h = max(1, min(horizon, y.size - min_train - 1))
+        origins = choose_origins(
+            y.size, eval_h, period, min_train=min_train, max_origins=settings.max_origins
+        )
+    if len(origins) < 2:
+        return None, ()
+    scores = tuple(
+        score_model(
+            m, y, phase0, period, origins, eval_h, n_paths=settings.backtest_paths, rng=rng
+        )
+        for m in candidates
+    )
+    ranked = [s for s in scores if not math.isnan(s.mase)]
+    if not ranked:
+        return None, scores
+    best = min(ranked, key=lambda s: s.mase)
+    return next(m for m in candidates if m.name == best.model), scores
+
+
+def forecast_series(
+    values: Sequence[float] | FloatArray,
+    start: date,
+    frequency: Frequency = Frequency.DAILY,
+    horizon: int | None = None,
+    *,
+    models: Sequence[str] | None = None,
+    registry: ModelRegistry | None = None,
+    settings: ForecastSettings | None = None,
+) -> Forecast:
+    """Forecast a daily (or monthly) count series 1..horizon steps past its last value.
+
+    `values[i]` is the count on `start` + i days (or months); NaN marks a missing value.
+    The model is chosen among `models` (default: every candidate in the registry) by MASE
+    in a rolling-origin backtest. A series too short for that gets the fallback baseline,
+    a wide interval and a warning; an empty series gets NaN and a warning. Never raises on
+    data, only on a horizon outside 1..28 days (1..12 months) or an unknown model name.
+    """
+    settings = settings or ForecastSettings()
+    registry = registry or ModelRegistry()
+    horizon = frequency.max_horizon if horizon is None else horizon
+    if not 1 <= horizon <= frequency.max_horizon:
+        raise ValueError(f"horizon must be 1..{frequency.max_horizon} for {frequency} series")
+    if frequency is Frequency.MONTHLY and start.day != 1:
+        start = date(start.year, start.month, 1)
+    y, warnings = _clean(values)
+    first = add_steps(start, y.size, frequency)
+    valid = np.flatnonzero(~np.isnan(y))
+    if valid.size == 0:
+        return _empty(first, frequency, horizon, warnings)
+    y = y[valid[0] :]
+    period = frequency.period
+    phase0 = phase_of(add_steps(start, int(valid[0]), frequency), frequency)
+    n_obs = valid.size
+    pool = [registry.get(n) for n in models] if models else list(registry.candidates())
+    eligible = [m for m in pool if n_obs >= m.min_obs(period)]
+    rng = np.random.default_rng(settings.seed)
+
+    chosen: ForecastModel | None = None
+    scores: tuple[ModelScore, ...] = ()
+    if n_obs >= settings.short_periods * period and eligible:
+        chosen, scores = _select(y, phase0, period, horizon, eligible, settings, rng)
+        if chosen is None:
+            names = [m.name for m in eligible]
+            chosen = registry.get(DEFAULT) if DEFAULT in names else eligible[0]
+            warnings.append(
+                f"only {n_obs} observed values: too few to backtest, {chosen.name} used untested"
+            )
+    if chosen is None:
+        chosen = registry.get(FALLBACK)
+        warnings.append(
+            f"only {n_obs} observed values: too short to forecast reliably; recent mean with "
+            "a deliberately wide interval"
+        )
+    fitted = chosen.fit(y, phase0, period)
+    paths = fitted.simulate(horizon, settings.n_paths, rng)
+    bands = summarise_paths(paths)
+    score = next((s for s in scores if s.model == chosen.name), None)
+    if score is not None and score.coverage95 < 0.85:
+        warnings.append(
+            f"in backtest only {score.coverage95:.0%} of values fell in the 95 % interval"
+        )
+    return Forecast(
+        first_date=first,
+        frequency=frequency,
+        dates=step_dates(first, horizon, frequency),
+        point=np.maximum(fitted.point(horizon), 0.0),
+        mean=bands["mean"],
+        lo80=bands["lo80"],
+        hi80=bands["hi80"],
+        lo95=bands["lo95"],
+        hi95=bands["hi95"],
+        paths=paths,
+        model=chosen.name,
+        model_description=chosen.description,
+        chosen=score,
+        candidates=scores,
+        warnings=tuple(warnings),
+    )

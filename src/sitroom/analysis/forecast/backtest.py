@@ -1,0 +1,74 @@
+"""Rolling-origin backtests: where the origins go, and how forecasts made there are scored."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sitroom.analysis.forecast.base import ForecastModel
+from sitroom.analysis.forecast.result import FloatArray, ModelScore
+
+
+def mase_scale(history: FloatArray, period: int) -> float:
+    """In-sample mean absolute error of the one-step seasonal naive rule (MASE denominator).
+
+    Falls back to the non-seasonal naive rule, then to 1 (plain MAE), so that a flat or
+    very short history never divides by zero.
+    """
+    for lag in (period, 1):
+        if history.size > lag:
+            d = np.abs(history[lag:] - history[:-lag])
+            d = d[~np.isnan(d)]
+            if d.size and d.mean() > 0:
+                return float(d.mean())
+    return 1.0
+
+
+def choose_origins(
+    n: int, horizon: int, period: int, *, min_train: int, max_origins: int
+) -> list[int]:
+    """Origins (the number of values known) for a backtest, newest last, a week (or a month)
+    apart, each leaving `horizon` values to score."""
+    step = 7 if period == 7 else 1
+    last = n - horizon
+    origins = [last - k * step for k in range(max_origins)]
+    return sorted(o for o in origins if o >= min_train)
+
+
+def interval_hits(
+    paths: FloatArray, actual: FloatArray, level: float
+) -> tuple[FloatArray, FloatArray]:
+    """Whether each actual value lies in the central `level` interval of its paths.
+
+    `paths` has the sample axis second to last, e.g. (origins, paths, horizon)."""
+    tail = (1.0 - level) / 2.0
+    lo, hi = np.quantile(paths, [tail, 1.0 - tail], axis=-2)
+    return (actual >= lo) & (actual <= hi), ~np.isnan(actual)
+
+
+def score_model(
+    model: ForecastModel,
+    y: FloatArray,
+    phase0: int,
+    period: int,
+    origins: list[int],
+    horizon: int,
+    *,
+    n_paths: int,
+    rng: np.random.Generator,
+) -> ModelScore:
+    points, paths = model.backtest(y, phase0, period, origins, horizon, n_paths, rng)
+    actual = np.stack([y[o : o + horizon] for o in origins])
+    scales = np.array([mase_scale(y[:o], period) for o in origins])[:, None]
+    err = np.abs(points - actual) / scales
+    known = ~np.isnan(actual)
+    hits80, _ = interval_hits(paths, actual, 0.8)
+    hits95, _ = interval_hits(paths, actual, 0.95)
+    count = max(int(known.sum()), 1)
+    return ModelScore(
+        model=model.name,
+        mase=float(np.nanmean(err)) if known.any() else float("nan"),
+        coverage80=float(hits80[known].sum() / count),
+        coverage95=float(hits95[known].sum() / count),
+        n_origins=len(origins),
+        horizon=horizon,
+    )

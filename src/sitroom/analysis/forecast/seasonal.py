@@ -1,0 +1,53 @@
+"""Weekday (or month-of-year) effects as log multipliers, estimated robustly and shrunk."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sitroom.analysis.forecast.result import FloatArray
+
+
+def _centred_ma_kernel(period: int) -> FloatArray:
+    if period % 2:
+        return np.full(period, 1.0 / period)
+    kernel = np.ones(period + 1)
+    kernel[0] = kernel[-1] = 0.5
+    return kernel / period
+
+
+def seasonal_log_effects(
+    y: FloatArray,
+    phase0: int,
+    period: int,
+    *,
+    min_cycles: int = 3,
+    prior_cycles: float = 4.0,
+) -> FloatArray:
+    """Log seasonal multipliers by phase, normalised so that they average to one.
+
+    Ratio-to-moving-average: each value is compared with the centred moving average around
+    it, and the ratio of sums per phase (robust to zero days) is the effect. Each effect is
+    shrunk towards no effect by n / (n + prior_cycles), so a few weeks of data cannot invent
+    a strong weekday pattern. With fewer than `min_cycles` full cycles there is no effect.
+    """
+    n = y.size
+    if n < (min_cycles + 1) * period:
+        return np.zeros(period)
+    valid = ~np.isnan(y)
+    kernel = _centred_ma_kernel(period)
+    sums = np.convolve(np.where(valid, y, 0.0), kernel, mode="valid")
+    weights = np.convolve(valid.astype(float), kernel, mode="valid")
+    half = (kernel.size - 1) // 2
+    centre = np.arange(half, half + sums.size)
+    ok = (weights > 0.75) & valid[centre]
+    trend = np.where(ok, sums / np.where(weights > 0, weights, 1.0), np.nan)
+    phases = (phase0 + centre) % period
+    effects = np.zeros(period)
+    for p in range(period):
+        pick = ok & (phases == p)
+        count = int(pick.sum())
+        if count == 0:
+            continue
+        ratio = (y[centre][pick].sum() + 0.5) / (trend[pick].sum() + 0.5)
+        effects[p] = count / (count + prior_cycles) * np.log(ratio)
+    return np.asarray(effects - np.log(np.mean(np.exp(effects))), dtype=np.float64)
