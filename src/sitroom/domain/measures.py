@@ -57,31 +57,76 @@ def _stock(measure: Measure, unit: str, label: str, description: str) -> Measure
 MEASURE_DEFINITIONS: dict[Measure, MeasureDefinition] = {
     d.measure: d
     for d in (
-        _flow(Measure.APPREHENDED, "persons", "Apprehended",
-              "Persons apprehended after crossing the border irregularly."),
-        _flow(Measure.PREVENTED_ENTRY, "persons", "Prevented entry",
-              "Persons turned away or prevented from entering at the border."),
-        _flow(Measure.ATTEMPTED_CROSSING, "attempts",
-              "Attempted crossings",
-              "Attempts to cross irregularly; one person may attempt many times."),
-        _flow(Measure.CROSSING_DETECTED, "persons", "Crossings detected",
-              "Irregular crossings detected by surveillance, whatever followed."),
-        _flow(Measure.IRREGULAR_ARRIVALS, "persons", "Irregular arrivals",
-              "Persons who entered irregularly and were registered, by any route."),
-        _flow(Measure.ASYLUM_APPLICATIONS, "applications", "Asylum applications",
-              "Applications for international protection lodged."),
-        _flow(Measure.ARRIVALS_AT_RECEPTION, "persons", "Arrivals at reception",
-              "Persons newly accommodated at a reception site."),
-        _stock(Measure.OCCUPANCY, "persons", "Occupancy",
-               "Persons accommodated at a site (or in a country) at the end of the day."),
-        _stock(Measure.CAPACITY, "places", "Capacity",
-               "Places available at a site (or in a country) at the end of the day."),
+        _flow(
+            Measure.APPREHENDED,
+            "persons",
+            "Apprehended",
+            "Persons apprehended after crossing the border irregularly.",
+        ),
+        _flow(
+            Measure.PREVENTED_ENTRY,
+            "persons",
+            "Prevented entry",
+            "Persons turned away or prevented from entering at the border.",
+        ),
+        _flow(
+            Measure.ATTEMPTED_CROSSING,
+            "attempts",
+            "Attempted crossings",
+            "Attempts to cross irregularly; one person may attempt many times.",
+        ),
+        _flow(
+            Measure.CROSSING_DETECTED,
+            "persons",
+            "Crossings detected",
+            "Irregular crossings detected by surveillance, whatever followed.",
+        ),
+        _flow(
+            Measure.IRREGULAR_ARRIVALS,
+            "persons",
+            "Irregular arrivals",
+            "Persons who entered irregularly and were registered, by any route.",
+        ),
+        _flow(
+            Measure.ASYLUM_APPLICATIONS,
+            "applications",
+            "Asylum applications",
+            "Applications for international protection lodged.",
+        ),
+        _flow(
+            Measure.ARRIVALS_AT_RECEPTION,
+            "persons",
+            "Arrivals at reception",
+            "Persons newly accommodated at a reception site.",
+        ),
+        _stock(
+            Measure.OCCUPANCY,
+            "persons",
+            "Occupancy",
+            "Persons accommodated at a site (or in a country) at the end of the day.",
+        ),
+        _stock(
+            Measure.CAPACITY,
+            "places",
+            "Capacity",
+            "Places available at a site (or in a country) at the end of the day.",
+        ),
         _flow(Measure.DEATHS, "persons", "Deaths", "Persons found dead at or near the border."),
-        _flow(Measure.INJURED, "persons", "Injured", "Persons found injured at or near the border."),
-        _flow(Measure.FACILITATORS_APPREHENDED, "persons", "Facilitators apprehended",
-              "Suspected smugglers or facilitators apprehended."),
-        _flow(Measure.PUSH_BACKS_OBSERVED, "events", "Push-backs observed",
-              "Push-backs by the neighbour's officers observed at the border."),
+        _flow(
+            Measure.INJURED, "persons", "Injured", "Persons found injured at or near the border."
+        ),
+        _flow(
+            Measure.FACILITATORS_APPREHENDED,
+            "persons",
+            "Facilitators apprehended",
+            "Suspected smugglers or facilitators apprehended.",
+        ),
+        _flow(
+            Measure.PUSH_BACKS_OBSERVED,
+            "events",
+            "Push-backs observed",
+            "Push-backs by the neighbour's officers observed at the border.",
+        ),
     )
 }
 

@@ -1,0 +1,1 @@
+"""The `sitroom` command: one module per command group, each a thin shell over services."""

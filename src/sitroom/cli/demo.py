@@ -1,0 +1,76 @@
+"""demo: a fresh database with the 2021 Belarus border data, and the first picture of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..domain.countries import country_name
+from ..domain.figures import ReportedFigure, format_value
+from ..services.picture import first_picture
+from ..services.setup import load_belarus_2021
+from ..store.engine import make_engine
+from .common import Exit, err, out
+
+
+def demo(
+    database: Path = typer.Option(Path("sitroom-demo.db"), help="The SQLite file to (re)create."),
+) -> None:
+    """Load the real 2021 Belarus border data (LT, LV, PL figures, Lithuanian reception
+    sites, border sections) into a fresh SQLite file and print the first picture."""
+    database.unlink(missing_ok=True)
+    db = make_engine(Settings(database_url=f"sqlite:///{database}"))
+    load = load_belarus_2021(db)
+    for report in load.reports:
+        out.print(
+            f"{report.file_name}: read {report.read}, accepted {report.accepted}, "
+            f"rejected {report.rejected}"
+        )
+        if report.error or report.rejected:
+            err.print(f"[red]the bundled data did not load cleanly[/red]: {report.as_dict()}")
+            raise typer.Exit(Exit.ROWS_REJECTED)
+    for skipped in load.skipped:
+        out.print(f"[dim]not loaded: {skipped.file} line {skipped.line}: {skipped.reason}[/dim]")
+    with Session(db) as session:
+        picture = first_picture(session)
+    table = Table("country", "measure", "latest figure", "year to date", title="Countries")
+    for line in picture.countries:
+        table.add_row(
+            country_name(line.country),
+            line.measure.value,
+            _say(line.latest),
+            _say(line.year_to_date) if line.year_to_date else "—",
+        )
+    out.print(table)
+    sites = Table("site", "capacity", "occupancy", "full", title="Reception sites")
+    for site in picture.sites:
+        percent = site.percent_full
+        sites.add_row(
+            site.site.name,
+            _say(site.capacity) if site.capacity else "unknown",
+            _say(site.occupancy) if site.occupancy else "unknown",
+            f"{percent:.0f} %" if percent is not None else "—",
+        )
+    out.print(sites)
+    out.print(
+        f"database: {database} — explore with `SITROOM_DATABASE_URL=sqlite:///{database} "
+        "sitroom figures --country LT`"
+    )
+
+
+def _say(figure: ReportedFigure) -> str:
+    period = (
+        str(figure.period_end)
+        if figure.days == 1
+        else f"{figure.period_start} – {figure.period_end}"
+    )
+    mark = "" if figure.qualifier.value == "exact" else f" ({figure.qualifier.value})"
+    return f"{format_value(figure.value)}{mark} [dim]{period}[/dim]"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

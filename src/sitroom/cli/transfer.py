@@ -1,0 +1,171 @@
+"""init, import, export and the quarantine of rejected rows."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from ..interchange.records.schema import RecordKind
+from ..interchange.registry import Format
+from ..services import exports, ingest, queries
+from ..services.report import ImportReport
+from ..services.setup import init_database
+from .common import Exit, engine, err, out, print_json
+
+
+def init() -> None:
+    """Create the database, or upgrade it to the current schema (safe to run again)."""
+    init_database(engine())
+    out.print("database ready")
+
+
+def import_(
+    file: Path = typer.Argument(
+        ..., help="A CSV or XLSX file of figures, incidents, sites or sections."
+    ),
+    kind: RecordKind | None = typer.Option(
+        None, help="What the file holds; guessed from its header if not given."
+    ),
+    partial: bool = typer.Option(
+        False,
+        "--partial",
+        help="Store the valid rows even when some are rejected; quarantine the rest.",
+    ),
+    entered_by: str = typer.Option(
+        "cli", help="Who is entering the data, for rows that do not say."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Import FILE. Every row is accepted, a duplicate (already stored), or rejected with its line,
+    field and reason. Without --partial a single rejected row means nothing is stored.
+    Exit codes: 0 all stored (or, with --partial, the rest quarantined); 1 rows rejected and
+    nothing stored; 2 the file could not be read."""
+    db = engine()
+    init_database(db)
+    size = file.stat().st_size if file.exists() else 0
+    with Progress(
+        TextColumn("importing {task.fields[name]}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("import", total=size or None, name=file.name, rows=0)
+        report = ingest.import_file(
+            db,
+            file,
+            entered_by=entered_by,
+            kind=kind,
+            partial=partial,
+            progress=lambda rows, done: bar.update(task, completed=done, rows=rows),
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        _print_report(report)
+    if report.error:
+        raise typer.Exit(Exit.BAD_INPUT)
+    if report.rejected and not partial:
+        raise typer.Exit(Exit.ROWS_REJECTED)
+
+
+def _print_report(report: ImportReport) -> None:
+    if report.error:
+        err.print(f"[red]error:[/red] {report.file_name}: {report.error}")
+        return
+    for note in report.notes:
+        err.print(f"[yellow]note:[/yellow] {note}")
+    out.print(
+        f"{report.file_name} ({report.kind}, {report.file_format}): read {report.read}, "
+        f"accepted {report.accepted}, duplicate {report.duplicate}, "
+        f"rejected {report.rejected}"
+    )
+    if report.rejections:
+        table = Table("line", "field", "reason", title="rejected rows")
+        for rejection in report.rejections[:50]:
+            table.add_row(str(rejection.line), rejection.field, rejection.reason)
+        out.print(table)
+        if len(report.rejections) > 50:
+            out.print(f"... and {len(report.rejections) - 50} more (use --json for all)")
+    if report.rejected and not report.committed:
+        out.print("[red]nothing was stored[/red]: fix the rows above, or import with --partial")
+    elif report.rejected:
+        out.print("rejected rows are in the quarantine: `sitroom quarantine export FILE`")
+
+
+def export(
+    kind: RecordKind = typer.Argument(..., help="figures, incidents, sites or sections"),
+    file: Path = typer.Argument(..., help="Where to write; '-' for standard output."),
+    fmt: Format = typer.Option(
+        Format.CSV, "--format", help="csv, xlsx, json, or hxl (CSV with HXL hashtags)."
+    ),
+) -> None:
+    """Export every stored record of KIND to FILE."""
+    db = engine()
+    if str(file) == "-":
+        count = exports.export_records(db, kind, fmt, sys.stdout.buffer)
+    else:
+        with file.open("wb") as stream:
+            count = exports.export_records(db, kind, fmt, stream)
+        err.print(f"wrote {count} {kind.value} to {file}")
+
+
+quarantine_app = typer.Typer(
+    help="Rows rejected by partial imports, kept raw until fixed.", no_args_is_help=True
+)
+
+
+@quarantine_app.command("list")
+def quarantine_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List the rejected rows still waiting for a fix."""
+    with Session(engine()) as session:
+        rows = queries.list_quarantine(session)
+    if as_json:
+        print_json([_as_dict(r) for r in rows])
+        return
+    table = Table("id", "batch", "kind", "line", "field", "reason")
+    for row in rows:
+        table.add_row(
+            str(row.id), str(row.batch_id), row.kind, str(row.line), row.field, row.reason
+        )
+    out.print(table)
+
+
+def _as_dict(row: queries.QuarantinedRow) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "batch": row.batch_id,
+        "kind": row.kind,
+        "line": row.line,
+        "field": row.field,
+        "reason": row.reason,
+        "cells": row.cells,
+    }
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    file: Path,
+    kind: RecordKind = typer.Option(RecordKind.FIGURES, help="Which kind of rows to export."),
+) -> None:
+    """Write the quarantined rows of one kind to a CSV with their `quarantine_id` and reason.
+    Fix the rows and import the file again: each row that is then stored leaves the quarantine."""
+    with Session(engine()) as session:
+        rows = [r for r in queries.list_quarantine(session) if r.kind == kind.value]
+    exports.write_quarantine(rows, kind, file)
+    err.print(f"wrote {len(rows)} rows to {file}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command("import")(import_)
+    app.command()(export)
+    app.add_typer(quarantine_app, name="quarantine")

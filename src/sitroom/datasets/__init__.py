@@ -1,0 +1,1 @@
+"""Real, cited datasets shipped with sitroom, turned into sitroom's import files."""

@@ -1,0 +1,260 @@
+"""The 2021 Belarus border crisis as reported, in sitroom's own import format.
+
+The raw files are kept exactly as compiled (see data/belarus_2021/PROVENANCE.md); this module
+maps their free-text columns onto sitroom's vocabulary, and lists what it could not map.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from ..domain.measures import Measure, Qualifier
+from ..interchange.csv_format import write_csv
+from ..interchange.records.figures import COLUMNS as FIGURE_COLUMNS
+from ..interchange.records.places import SITE_COLUMNS
+
+DATA = resources.files("sitroom") / "data" / "belarus_2021"
+ENTERED_BY = "sitroom demo (compiled from public reports)"
+
+METRIC_MEASURES: dict[str, Measure] = {
+    "annual_irregular_arrivals": Measure.IRREGULAR_ARRIVALS,
+    "ytd_irregular_arrivals": Measure.IRREGULAR_ARRIVALS,
+    "annual_prevented_entry": Measure.PREVENTED_ENTRY,
+    "daily_prevented_entry": Measure.PREVENTED_ENTRY,
+    "weekly_prevented_entry": Measure.PREVENTED_ENTRY,
+    "cumulative_prevented_entry_since_2021-08-03": Measure.PREVENTED_ENTRY,
+    "cumulative_prevented_entry_since_2021-08-10": Measure.PREVENTED_ENTRY,
+    "daily_prevented_entry_avg": Measure.PREVENTED_ENTRY,
+    "cumulative_asylum_applications_2021": Measure.ASYLUM_APPLICATIONS,
+    "daily_apprehended_irregular_entry": Measure.APPREHENDED,
+    "monthly_apprehended_irregular_entry": Measure.APPREHENDED,
+    "ytd_apprehended_irregular_entry": Measure.APPREHENDED,
+    "period_apprehended_irregular_entry": Measure.APPREHENDED,
+    "annual_apprehended_irregular_entry": Measure.APPREHENDED,
+    "annual_attempts_illegal_crossing": Measure.ATTEMPTED_CROSSING,
+    "monthly_attempts_illegal_crossing": Measure.ATTEMPTED_CROSSING,
+    "daily_attempts_illegal_crossing": Measure.ATTEMPTED_CROSSING,
+    "ytd_attempts_illegal_crossing": Measure.ATTEMPTED_CROSSING,
+    "persons_in_guarded_centres": Measure.OCCUPANCY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: str
+    name: str
+    kind: str
+    lon: float
+    lat: float
+    match: str
+
+
+# Town-centre coordinates (approximate) of the sites named in the reception file.
+SITES = (
+    Site(
+        "LT-PABRADE",
+        "Foreigners Registration Centre, Pabradė",
+        "reception_centre",
+        25.766,
+        54.981,
+        "Foreigners Registration Centre (URC/FRC), Pabradė",
+    ),
+    Site(
+        "LT-PABRADE-TENTS",
+        "Tent camp at the Pabradė centre",
+        "tent_camp",
+        25.770,
+        54.985,
+        "Tent camp at URC Pabradė",
+    ),
+    Site(
+        "LT-RUKLA",
+        "Refugee Reception Centre, Rukla",
+        "reception_centre",
+        24.370,
+        55.030,
+        "Refugee Reception Centre, Rukla",
+    ),
+    Site(
+        "LT-JIEZNAS",
+        "Family Support Centre, Jieznas",
+        "reception_centre",
+        24.170,
+        54.600,
+        "Family Support Centre, Jieznas",
+    ),
+    Site(
+        "LT-MEDININKAI",
+        "Border Guards School, Medininkai",
+        "border_station",
+        25.650,
+        54.540,
+        "Border Guards School, Medininkai",
+    ),
+    Site(
+        "LT-RUDNINKAI",
+        "Rūdninkai training area tent camp",
+        "tent_camp",
+        25.050,
+        54.390,
+        "Rūdninkai military training area tent camp",
+    ),
+    Site(
+        "LT-KYBARTAI",
+        "Foreigners Registration Centre, Kybartai",
+        "reception_centre",
+        22.760,
+        54.640,
+        "Kybartai Foreigners Registration Centre",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    line: int
+    file: str
+    reason: str
+
+
+def border_qualifier(text: str) -> Qualifier:
+    """The compiler's free-text qualifier, read conservatively."""
+    lowered = text.lower()
+    if ">" in lowered or "at least" in lowered or "over " in lowered:
+        return Qualifier.AT_LEAST
+    if "fewer than" in lowered:
+        return Qualifier.AT_MOST
+    if lowered.startswith("partial"):
+        return Qualifier.PARTIAL
+    if lowered.startswith("rounded"):
+        return Qualifier.ROUNDED
+    if lowered.startswith(("approx", '"about', "about")) or "approx." in lowered:
+        return Qualifier.APPROX
+    return Qualifier.EXACT
+
+
+def _source_published(text: str) -> str:
+    match = re.match(r"^\d{4}(-\d{2}(-\d{2})?)?", text.strip())
+    return match.group(0) if match else ""
+
+
+def figure_rows() -> Iterator[dict[str, str]]:
+    """The 111 border figures as sitroom figure rows (a daily average becomes its total)."""
+    with (DATA / "border_figures.csv").open(encoding="utf-8") as handle:
+        for raw in csv.DictReader(handle):
+            measure = METRIC_MEASURES[raw["metric"]]
+            value, qualifier = raw["value"], border_qualifier(raw["qualifier"])
+            note = "; ".join(t for t in (raw["qualifier"], raw["date_note"]) if t)
+            if raw["metric"] == "daily_prevented_entry_avg":
+                days = (
+                    date.fromisoformat(raw["period_end"]) - date.fromisoformat(raw["period_start"])
+                ).days + 1
+                value = str(int(value) * days)
+                note = f"{days} days × the reported daily average of {raw['value']}; {note}"
+            yield {
+                "measure": measure.value,
+                "place": raw["country"],
+                "period_start": raw["period_start"],
+                "period_end": raw["period_end"],
+                "value": value,
+                "qualifier": qualifier.value,
+                "source_kind": "press",
+                "source_url": raw["source_url"],
+                "source_published": _source_published(raw["source_pub_date"]),
+                "entered_by": ENTERED_BY,
+                "note": f"{raw['metric']}: {note}",
+            }
+
+
+_PART_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+
+
+def as_of_period(text: str) -> tuple[date, date] | None:
+    """'2021-08-02' is a day; '2021-07' the month; '2021-06 (early)' its first ten days."""
+    match = re.match(r"^(\d{4})-(\d{2})(?:-(\d{2}))?\s*(?:\((early|mid|late)[^)]*\))?", text)
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if match.group(3):
+        day = date(year, month, int(match.group(3)))
+        return day, day
+    last = calendar.monthrange(year, month)[1]
+    first_day, last_day = _PART_OF_MONTH.get(match.group(4) or "", (1, last))
+    return date(year, month, first_day), date(year, month, min(last_day, last))
+
+
+def reception_rows() -> tuple[list[dict[str, str]], list[Skipped]]:
+    figures: list[dict[str, str]] = []
+    skipped: list[Skipped] = []
+    with (DATA / "reception_lithuania.csv").open(encoding="utf-8") as handle:
+        for line, raw in enumerate(csv.DictReader(handle), start=2):
+            site = next((s for s in SITES if raw["facility"].startswith(s.match)), None)
+            period = as_of_period(raw["as_of"])
+            why = _why_not(raw, site, period)
+            if why or site is None or period is None:
+                skipped.append(Skipped(line, "reception_lithuania.csv", why))
+                continue
+            qualifier = border_qualifier(raw["qualifier"])
+            if "(approx.)" in raw["as_of"] and qualifier is Qualifier.EXACT:
+                qualifier = Qualifier.APPROX
+            figures.append(
+                {
+                    "measure": raw["measure"],
+                    "place": site.id,
+                    "period_start": period[0].isoformat(),
+                    "period_end": period[1].isoformat(),
+                    "value": raw["value"],
+                    "qualifier": qualifier.value,
+                    "source_kind": "press",
+                    "source_url": raw["source_url"],
+                    "source_published": _source_published(raw["source_pub_date"]),
+                    "entered_by": ENTERED_BY,
+                    "note": "; ".join(t for t in (f"as of {raw['as_of']}", raw["qualifier"]) if t),
+                }
+            )
+    return figures, skipped
+
+
+def _why_not(raw: dict[str, str], site: Site | None, period: tuple[date, date] | None) -> str:
+    if raw["measure"] not in ("capacity", "occupancy"):
+        return f"{raw['measure']} is not a measure sitroom counts ({raw['value']})"
+    if site is None:
+        return f"{raw['facility']!r} is a group of sites or not in Lithuania, not one site"
+    if period is None:
+        return f"the date {raw['as_of']!r} is too vague to place in time"
+    return ""
+
+
+def site_rows() -> list[dict[str, str]]:
+    return [
+        {
+            "id": s.id,
+            "name": s.name,
+            "country": "LT",
+            "kind": s.kind,
+            "lon": str(s.lon),
+            "lat": str(s.lat),
+            "operator": "",
+        }
+        for s in SITES
+    ]
+
+
+def write_import_files(folder: Path) -> tuple[list[Path], list[Skipped]]:
+    """Write sections, sites and figures as sitroom import files, in the order to import."""
+    reception, skipped = reception_rows()
+    sections = folder / "sections.csv"
+    sections.write_bytes((DATA / "sections.csv").read_bytes())
+    sites, figures = folder / "sites.csv", folder / "figures.csv"
+    with sites.open("wb") as out:
+        write_csv(site_rows(), SITE_COLUMNS, out)
+    with figures.open("wb") as out:
+        write_csv([*figure_rows(), *reception], FIGURE_COLUMNS, out)
+    return [sections, sites, figures], skipped

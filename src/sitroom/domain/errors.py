@@ -1,0 +1,13 @@
+"""Errors the domain raises when a value breaks a rule; each message says what to fix."""
+
+
+class InvalidValue(ValueError):
+    """A single value is not acceptable; the message is meant for the person who entered it."""
+
+
+class FieldErrors(ValueError):
+    """One or more fields of a record are invalid: maps field name to a reason."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in self.errors.items()))

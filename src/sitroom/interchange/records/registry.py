@@ -1,0 +1,30 @@
+"""Record kinds by name, and which kind a file holds, judged from its header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .figures import FIGURES
+from .incidents import INCIDENTS
+from .places import SECTIONS, SITES
+from .schema import RecordKind, RecordSchema
+
+SCHEMAS: dict[RecordKind, RecordSchema[Any]] = {
+    RecordKind.FIGURES: FIGURES,
+    RecordKind.INCIDENTS: INCIDENTS,
+    RecordKind.SITES: SITES,
+    RecordKind.SECTIONS: SECTIONS,
+}
+
+
+def guess_kind(header: list[str]) -> RecordKind | None:
+    """The kind whose required columns the header covers best; None if none fits at all."""
+    scored = sorted(
+        (
+            (len(set(s.required) & set(header)) / len(s.required), kind)
+            for kind, s in SCHEMAS.items()
+        ),
+        reverse=True,
+    )
+    score, kind = scored[0]
+    return kind if score >= 0.5 else None

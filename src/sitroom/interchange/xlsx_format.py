@@ -1,0 +1,88 @@
+"""XLSX workbooks: the first sheet, read row by row in read-only mode; written write-only."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+from typing import Any, BinaryIO
+
+from openpyxl import Workbook, load_workbook
+
+from .table import Column, RawRow, ReadError, RowSource, typed_cell
+from .text_checks import check_cells
+
+# A workbook is a ZIP: refuse one that would inflate past these bounds before opening it.
+MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+
+
+def _refuse_bombs(stream: BinaryIO) -> None:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+            names = {m.filename for m in members}
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ReadError(f"not an XLSX workbook (not a valid ZIP archive: {exc})") from None
+    finally:
+        stream.seek(0)
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise ReadError("not an XLSX workbook: the ZIP archive holds no spreadsheet")
+    total = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO * 10:
+        raise ReadError("the workbook would inflate to an unsafe size; refusing to open it")
+
+
+def read_xlsx(stream: BinaryIO) -> RowSource:
+    _refuse_bombs(stream)
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise ReadError(f"the workbook cannot be opened: {exc}") from None
+    sheet = book.worksheets[0] if book.worksheets else None
+    if sheet is None:
+        raise ReadError("the workbook has no sheet")
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        first = next(rows)
+    except StopIteration:
+        raise ReadError("the first sheet is empty: there is no header row") from None
+    header = [_text(v).strip().lower() for v in first]
+    while header and header[-1] == "":
+        header.pop()
+    if not header:
+        raise ReadError("the first sheet's first row is empty: there is no header row")
+    return RowSource(header=header, rows=_rows(rows, header))
+
+
+def _rows(rows: Iterator[tuple[Any, ...]], header: list[str]) -> Iterator[RawRow]:
+    for number, values in enumerate(rows, start=2):
+        texts = [_text(v) for v in values]
+        if number == 2 and texts and texts[0].startswith("#"):
+            continue
+        if not any(t.strip() for t in texts):
+            continue
+        cells, problem, field = check_cells(header, texts)
+        yield RawRow(line=number, cells=cells, problem=problem, problem_field=field)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def write_xlsx(rows: Iterable[dict[str, str]], columns: list[Column], out: BinaryIO) -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("data")
+    sheet.append([c.name for c in columns])
+    for row in rows:
+        sheet.append([typed_cell(row.get(c.name, ""), c.kind) for c in columns])
+    book.save(out)

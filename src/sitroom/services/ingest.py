@@ -1,0 +1,240 @@
+"""Import a file of records: every row accepted, a duplicate, or rejected — in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from ..domain.errors import FieldErrors
+from ..interchange.records.registry import SCHEMAS, guess_kind
+from ..interchange.records.schema import EntryContext, RecordKind, RecordSchema
+from ..interchange.registry import detect_format, reader_for
+from ..interchange.table import RawRow, ReadError
+from ..store.bulk import insert_new
+from ..store.engine import UnitOfWork
+from ..store.tables import ImportBatchRow, QuarantineRow
+from .report import ImportReport, Rejection
+from .sinks import SINKS, Parsed
+
+Progress = Callable[[int, int], None]
+"""Called with (rows read so far, bytes read so far)."""
+
+CHUNK_ROWS = 5000
+
+
+def import_file(
+    engine: Engine,
+    path: Path,
+    *,
+    entered_by: str,
+    kind: RecordKind | None = None,
+    partial: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Read every row of `path`. Without `partial`, any rejected row means nothing is stored;
+    with it, valid rows are stored and rejected ones kept in the quarantine. Either way the
+    report lists every rejected row with its line, field and reason."""
+    report = ImportReport(file_name=path.name)
+    try:
+        digest = _sha256(path)
+        with path.open("rb") as stream:
+            return _import_stream(
+                engine,
+                stream,
+                report,
+                digest,
+                entered_by=entered_by,
+                kind=kind,
+                partial=partial,
+                now=now or datetime.now(UTC),
+                progress=progress,
+            )
+    except ReadError as exc:
+        report.error = str(exc)
+        return report
+    except OSError as exc:
+        report.error = f"cannot read {path}: {exc.strerror or exc}"
+        return report
+
+
+def _import_stream(
+    engine: Engine,
+    stream: BinaryIO,
+    report: ImportReport,
+    digest: str,
+    *,
+    entered_by: str,
+    kind: RecordKind | None,
+    partial: bool,
+    now: datetime,
+    progress: Progress | None,
+) -> ImportReport:
+    fmt = detect_format(report.file_name, stream.read(8))
+    stream.seek(0)
+    source = reader_for(fmt)(stream)
+    kind = kind or guess_kind(source.header)
+    if kind is None:
+        raise ReadError(
+            "cannot tell which kind of records the file holds from its header "
+            f"({', '.join(source.header[:8])}); name it with --kind"
+        )
+    schema = SCHEMAS[kind]
+    report.kind, report.file_format = kind.value, fmt.value
+    missing = schema.missing_columns(source.header)
+    if unknown := schema.unknown_columns(source.header):
+        report.notes.append(f"columns ignored (not part of {kind.value}): {', '.join(unknown)}")
+    context = EntryContext(entered_by=entered_by, entered_at=now)
+    with UnitOfWork(engine) as uow:
+        batch = ImportBatchRow(
+            file_name=report.file_name[:260],
+            file_sha256=digest,
+            record_kind=kind.value,
+            file_format=fmt.value,
+            imported_by=entered_by,
+            imported_at=now,
+            rows_read=0,
+            rows_accepted=0,
+            rows_duplicate=0,
+            rows_rejected=0,
+        )
+        uow.session.add(batch)
+        uow.session.flush()
+        report.batch_id = batch.id
+        sink = SINKS[kind](uow.session, batch.id)
+        for chunk in _chunks(source.rows, CHUNK_ROWS):
+            parsed: list[Parsed] = []
+            for raw in chunk:
+                report.read += 1
+                item = _parse(raw, schema, missing, context, report)
+                if item is not None:
+                    parsed.append(item)
+            outcome = sink.take(parsed)
+            report.accepted += outcome.accepted
+            report.duplicate += outcome.duplicate
+            cells_by_line = {p.line: p.cells for p in parsed}
+            for refused in outcome.refused:
+                _reject(
+                    report, refused.line, refused.field, refused.reason, cells_by_line[refused.line]
+                )
+            _resolve_quarantine(uow.session, [cells_by_line[n] for n in outcome.stored_lines], now)
+            if progress:
+                progress(report.read, _position(stream))
+        if report.rejected and not partial:
+            return report  # leaving the unit of work rolls everything back
+        _quarantine(uow.session, report, batch.id, kind)
+        uow.session.execute(
+            update(ImportBatchRow)
+            .where(ImportBatchRow.id == batch.id)
+            .values(
+                rows_read=report.read,
+                rows_accepted=report.accepted,
+                rows_duplicate=report.duplicate,
+                rows_rejected=report.rejected,
+            )
+        )
+        uow.commit()
+        report.committed = True
+    return report
+
+
+def _parse(
+    raw: RawRow,
+    schema: RecordSchema[Any],
+    missing: list[str],
+    context: EntryContext,
+    report: ImportReport,
+) -> Parsed | None:
+    if raw.problem is not None:
+        _reject(report, raw.line, raw.problem_field, raw.problem, raw.cells)
+        return None
+    if missing:
+        _reject(report, raw.line, missing[0], "column is missing from the header", raw.cells)
+        return None
+    try:
+        record = schema.parse(raw.cells, context)
+    except FieldErrors as exc:
+        first = next(iter(exc.errors))
+        reason = "; ".join(
+            f"{name} {why}" if not why.startswith(name) else why for name, why in exc.errors.items()
+        )
+        _reject(report, raw.line, first, reason, raw.cells)
+        return None
+    return Parsed(raw.line, record, raw.cells)
+
+
+def _reject(
+    report: ImportReport, line: int, field: str, reason: str, cells: dict[str, str]
+) -> None:
+    report.rejected += 1
+    report.rejections.append(Rejection(line, field, reason, cells))
+
+
+def _quarantine(session: Session, report: ImportReport, batch_id: int, kind: RecordKind) -> None:
+    rows = [
+        (
+            _digest_of(kind, r.cells, r.line),
+            batch_id,
+            kind.value,
+            r.line,
+            json.dumps(r.cells, ensure_ascii=False),
+            r.field,
+            r.reason,
+        )
+        for r in report.rejections
+    ]
+    # A rejected row imported again is the same quarantined row, not a second one.
+    insert_new(
+        session,
+        "quarantine",
+        ("ref", "batch_id", "record_kind", "line", "raw", "field", "reason"),
+        rows,
+    )
+
+
+def _resolve_quarantine(session: Session, cells: list[dict[str, str]], now: datetime) -> None:
+    ids = [int(c["quarantine_id"]) for c in cells if c.get("quarantine_id", "").isdigit()]
+    if ids:
+        session.execute(
+            update(QuarantineRow)
+            .where(QuarantineRow.id.in_(ids), QuarantineRow.resolved_at.is_(None))
+            .values(resolved_at=now)
+        )
+
+
+def _digest_of(kind: RecordKind, cells: dict[str, str], line: int) -> str:
+    text = json.dumps([kind.value, line if not cells else None, sorted(cells.items())])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
+    chunk: list[RawRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _position(stream: BinaryIO) -> int:
+    try:
+        return stream.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,36 @@
+"""Create or upgrade a database, and load the bundled 2021 dataset into it."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ..datasets import belarus_2021
+from ..store.migrate import upgrade
+from .ingest import import_file
+from .report import ImportReport
+
+
+def init_database(engine: Engine) -> None:
+    upgrade(engine)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLoad:
+    reports: list[ImportReport]
+    skipped: list[belarus_2021.Skipped]
+
+
+def load_belarus_2021(engine: Engine, *, now: datetime | None = None) -> DemoLoad:
+    """Import the bundled 2021 data through the same importer users run."""
+    upgrade(engine)
+    reports = []
+    with tempfile.TemporaryDirectory(prefix="sitroom-demo-") as folder:
+        files, skipped = belarus_2021.write_import_files(Path(folder))
+        for path in files:
+            reports.append(import_file(engine, path, entered_by=belarus_2021.ENTERED_BY, now=now))
+    return DemoLoad(reports, skipped)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, queries, the unit of work and the Alembic migrations."""

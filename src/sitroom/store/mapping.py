@@ -1,0 +1,215 @@
+"""Between domain records and table rows, in both directions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import RowMapping
+
+from ..domain.figures import ReportedFigure
+from ..domain.incidents import Confidence, Incident, IncidentCategory, IncidentStatus
+from ..domain.measures import Measure, Qualifier
+from ..domain.places import BorderSection, PlaceKind, Point, ReceptionSite, SiteKind
+from ..domain.sources import Source, SourceKind
+
+FIGURE_COLUMNS = (
+    "ref",
+    "measure",
+    "place",
+    "place_kind",
+    "country",
+    "period_start",
+    "period_end",
+    "value",
+    "qualifier",
+    "source_kind",
+    "source_reference",
+    "source_organisation",
+    "source_published",
+    "entered_by",
+    "entered_at",
+    "corrects",
+    "note",
+    "import_batch_id",
+)
+
+INCIDENT_COLUMNS = (
+    "ref",
+    "occurred_at",
+    "day",
+    "section",
+    "country",
+    "lon",
+    "lat",
+    "category",
+    "persons",
+    "minors",
+    "nationalities",
+    "description",
+    "status",
+    "confidence",
+    "external_ref",
+    "source_kind",
+    "source_reference",
+    "source_organisation",
+    "source_published",
+    "entered_by",
+    "entered_at",
+    "import_batch_id",
+)
+
+
+def figure_values(
+    figure: ReportedFigure, place_kind: PlaceKind, batch_id: int | None
+) -> tuple[Any, ...]:
+    source = figure.source
+    return (
+        figure.ref,
+        figure.measure.value,
+        figure.place,
+        place_kind.value,
+        figure.place[:2],
+        figure.period_start,
+        figure.period_end,
+        figure.value,
+        figure.qualifier.value,
+        source.kind.value,
+        source.reference,
+        source.organisation,
+        source.published,
+        figure.entered_by,
+        figure.entered_at.isoformat(timespec="seconds"),
+        figure.corrects,
+        figure.note,
+        batch_id,
+    )
+
+
+def figure_from_row(row: RowMapping) -> ReportedFigure:
+    return ReportedFigure(
+        measure=Measure(row["measure"]),
+        place=row["place"],
+        period_start=_day(row["period_start"]),
+        period_end=_day(row["period_end"]),
+        value=float(row["value"]),
+        qualifier=Qualifier(row["qualifier"]),
+        source=Source(
+            SourceKind(row["source_kind"]),
+            row["source_reference"],
+            row["source_organisation"],
+            row["source_published"],
+        ),
+        entered_by=row["entered_by"],
+        entered_at=datetime.fromisoformat(row["entered_at"]),
+        corrects=row["corrects"],
+        note=row["note"] or "",
+    )
+
+
+def incident_values(incident: Incident, batch_id: int | None) -> tuple[Any, ...]:
+    source, point = incident.source, incident.point
+    return (
+        incident.ref,
+        incident.occurred_at.isoformat(timespec="seconds"),
+        incident.day,
+        incident.section,
+        incident.section[:2],
+        point.lon if point else None,
+        point.lat if point else None,
+        incident.category.value,
+        incident.persons,
+        incident.minors,
+        ";".join(f"{c}:{n}" for c, n in incident.nationalities),
+        incident.description,
+        incident.status.value,
+        incident.confidence.value,
+        incident.external_ref,
+        source.kind.value,
+        source.reference,
+        source.organisation,
+        source.published,
+        incident.entered_by,
+        incident.entered_at.isoformat(timespec="seconds"),
+        batch_id,
+    )
+
+
+def incident_from_row(row: RowMapping) -> Incident:
+    lon, lat = row["lon"], row["lat"]
+    pairs = tuple(
+        (code, int(count))
+        for code, _, count in (p.partition(":") for p in (row["nationalities"] or "").split(";"))
+        if code
+    )
+    return Incident(
+        occurred_at=datetime.fromisoformat(row["occurred_at"]),
+        section=row["section"],
+        category=IncidentCategory(row["category"]),
+        persons=int(row["persons"]),
+        source=Source(
+            SourceKind(row["source_kind"]),
+            row["source_reference"],
+            row["source_organisation"],
+            row["source_published"],
+        ),
+        entered_by=row["entered_by"],
+        entered_at=datetime.fromisoformat(row["entered_at"]),
+        minors=int(row["minors"]),
+        nationalities=pairs,
+        point=Point(lon, lat) if lon is not None and lat is not None else None,
+        description=row["description"] or "",
+        status=IncidentStatus(row["status"]),
+        confidence=Confidence(row["confidence"]),
+        external_ref=row["external_ref"],
+    )
+
+
+def site_values(site: ReceptionSite) -> dict[str, Any]:
+    where = site.location
+    return {
+        "id": site.id,
+        "name": site.name,
+        "country": site.country,
+        "kind": site.kind.value,
+        "lon": where.lon if where else None,
+        "lat": where.lat if where else None,
+        "operator": site.operator,
+    }
+
+
+def site_from_row(row: RowMapping) -> ReceptionSite:
+    where = Point(row["lon"], row["lat"]) if row["lon"] is not None else None
+    return ReceptionSite(
+        row["id"], row["name"], row["country"], SiteKind(row["kind"]), where, row["operator"]
+    )
+
+
+def section_values(section: BorderSection) -> dict[str, Any]:
+    return {
+        "id": section.id,
+        "country": section.country,
+        "neighbour": section.neighbour,
+        "name": section.name,
+        "line": [list(p) for p in section.line],
+        "length_km": section.length_km,
+    }
+
+
+def section_from_row(row: RowMapping) -> BorderSection:
+    line = row["line"]
+    if isinstance(line, str):
+        line = json.loads(line)
+    return BorderSection(
+        row["id"],
+        row["country"],
+        row["neighbour"],
+        row["name"],
+        tuple((float(p[0]), float(p[1])) for p in line),
+        float(row["length_km"]),
+    )
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
