@@ -1,0 +1,100 @@
+"""Marks and provenance for every day, and the cut of the fitted grid that was asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sitroom.analysis.reconcile.gaussian import FloatArray
+from sitroom.analysis.reconcile.placement import Placed, Role
+from sitroom.analysis.reconcile.result import Conflict, DayMark, ReconciledSeries
+from sitroom.domain.measures import Nature
+
+Z80 = 1.2815515655446004
+Z95 = 1.959963984540054
+
+
+def _ids(items: Sequence[Placed], agreeing: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in items:
+        out.append(item.figure.id)
+        out.extend(agreeing.get(item.figure.id, ()))
+    return tuple(out)
+
+
+def marks_and_sources(
+    items: Sequence[Placed], days: int, agreeing: Mapping[str, Sequence[str]]
+) -> tuple[list[DayMark], list[tuple[str, ...]]]:
+    """For one group: each day's mark and the figures that shaped it.
+
+    A day no figure covers is shaped by the nearest figures on either side (the smooth
+    level carries them over). Worked out per segment between figure boundaries, so the cost
+    grows with the number of figures, not with days times figures.
+    """
+    firsts = np.array([p.first for p in items], dtype=np.int64)
+    lasts = np.array([p.last for p in items], dtype=np.int64)
+    cuts = np.unique(np.concatenate([[0, days], firsts, lasts + 1]))
+    cuts = cuts[(cuts >= 0) & (cuts <= days)]
+    lo, hi = cuts[:-1], cuts[1:]
+    cover = (firsts[:, None] <= lo[None, :]) & (lasts[:, None] >= hi[None, :] - 1)
+    valued = np.array([p.role in (Role.EXACT, Role.SOFT) for p in items], dtype=bool)
+    single_valued = valued & (firsts == lasts)
+    observed: NDArray[np.bool_] = np.any(cover & single_valued[:, None], axis=0)
+    covered: NDArray[np.bool_] = np.any(cover, axis=0)
+    end_order = np.argsort(lasts, kind="stable")
+    start_order = np.argsort(firsts, kind="stable")
+    marks: list[DayMark] = []
+    sources: list[tuple[str, ...]] = []
+    for s in range(lo.size):
+        if covered[s]:
+            mark = DayMark.OBSERVED if observed[s] else DayMark.DERIVED
+            shaped = _ids([items[int(i)] for i in np.flatnonzero(cover[:, s])], agreeing)
+        else:
+            before = end_order[lasts[end_order] < lo[s]][-1:]
+            after = start_order[firsts[start_order] >= hi[s]][:1]
+            mark = DayMark.ESTIMATED
+            shaped = _ids([items[int(i)] for i in (*before, *after)], agreeing)
+        length = int(hi[s] - lo[s])
+        marks.extend([mark] * length)
+        sources.extend([shaped] * length)
+    return marks, sources
+
+
+def build_series(
+    nature: Nature,
+    start: date,
+    end: date,
+    offset: int,
+    mean: FloatArray,
+    variance: FloatArray,
+    items: Sequence[Placed],
+    agreeing: Mapping[str, Sequence[str]],
+    conflicts: Sequence[Conflict],
+    set_aside: Sequence[str],
+) -> ReconciledSeries:
+    """The window [start, end] of one group's fitted days, which begin `offset` days
+    before `start`."""
+    days = (end - start).days + 1
+    window = slice(offset, offset + days)
+    estimate = mean[window]
+    sd = np.sqrt(variance[window])
+    marks, sources = marks_and_sources(items, mean.size, agreeing)
+    used = tuple(dict.fromkeys(_ids(items, agreeing)))
+    return ReconciledSeries(
+        nature=nature,
+        start=start,
+        end=end,
+        estimate=estimate,
+        lower80=np.maximum(estimate - Z80 * sd, 0.0),
+        upper80=estimate + Z80 * sd,
+        lower95=np.maximum(estimate - Z95 * sd, 0.0),
+        upper95=estimate + Z95 * sd,
+        marks=tuple(marks[window]),
+        shaped_by=tuple(sources[window]),
+        conflicts=tuple(conflicts),
+        used_ids=used,
+        set_aside_ids=tuple(set_aside),
+    )

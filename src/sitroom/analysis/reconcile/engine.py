@@ -1,0 +1,103 @@
+"""From placed figures to a fitted grid: drop what cannot hold, fit, drop contradicted soft
+figures, fit again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sitroom.analysis.reconcile.feasibility import find_infeasible
+from sitroom.analysis.reconcile.figures import soft_tolerance
+from sitroom.analysis.reconcile.model import Fit, Grid, ModelSettings, fit, rows_matrix
+from sitroom.analysis.reconcile.placement import Placed, Role
+from sitroom.analysis.reconcile.result import Conflict, ConflictKind
+from sitroom.analysis.reconcile.screening import why_first_wins
+from sitroom.domain.measures import Nature
+
+_SOFT_ROUNDS = 3
+_MAX_WINNERS_NAMED = 5
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    fit: Fit
+    used: list[Placed]
+    conflicts: list[Conflict]
+    set_aside: list[str]
+
+
+def _contradicted_soft(
+    items: Sequence[Placed], mean: np.ndarray, grid: Grid
+) -> list[Conflict]:
+    conflicts = []
+    for item in items:
+        if item.role is not Role.SOFT:
+            continue
+        total = float(grid.cells(item) @ mean)
+        gap = item.figure.value - total
+        if abs(gap) <= soft_tolerance(item.figure):
+            continue
+        winners = sorted(
+            (p for p in items if p is not item and p.role is not Role.SOFT and p.overlaps(item)),
+            key=lambda p: p.priority,
+            reverse=True,
+        )[:_MAX_WINNERS_NAMED]
+        rule = why_first_wins(winners[0].figure, item.figure) if winners else "model and data"
+        conflicts.append(
+            Conflict(
+                ConflictKind.SOFT_CONTRADICTED,
+                tuple(p.figure.id for p in winners),
+                (item.figure.id,),
+                gap,
+                rule,
+                f"{item.figure.id} ({item.figure.qualifier.value} {item.figure.value:g}) "
+                f"against a reconciled {total:.0f}",
+            )
+        )
+    return conflicts
+
+
+def _all_hard_hold(items: Sequence[Placed], mean: np.ndarray, grid: Grid) -> bool:
+    """The fitted days witness that every exact total and bound can hold together."""
+    hard = [p for p in items if p.role is not Role.SOFT]
+    if not hard:
+        return True
+    totals = rows_matrix(hard, grid) @ mean
+    for item, total in zip(hard, totals, strict=True):
+        value = item.figure.value
+        slack = 1e-3 * (1.0 + abs(value))
+        if item.role is Role.EXACT and abs(total - value) > slack:
+            return False
+        if item.role is Role.LOWER and total < value - slack:
+            return False
+        if item.role is Role.UPPER and total > value + slack:
+            return False
+    return True
+
+
+def run(
+    items: Sequence[Placed], grid: Grid, nature: Nature, settings: ModelSettings
+) -> EngineResult:
+    conflicts: list[Conflict] = []
+    used = list(items)
+    result = fit(used, grid, nature, settings)
+    if not (result.consistent and _all_hard_hold(used, result.mean, grid)):
+        hard = [p for p in used if p.role is not Role.SOFT]
+        conflicts.extend(find_infeasible(hard, grid.groups))
+        losers = {loser for c in conflicts for loser in c.loser_ids}
+        if losers:
+            used = [p for p in used if p.figure.id not in losers]
+            result = fit(used, grid, nature, settings)
+    dropped = {loser for c in conflicts for loser in c.loser_ids}
+    for _ in range(_SOFT_ROUNDS):
+        contradicted = _contradicted_soft(used, result.mean, grid)
+        if not contradicted:
+            break
+        conflicts.extend(contradicted)
+        losers = {c.loser_ids[0] for c in contradicted}
+        dropped |= losers
+        used = [p for p in used if p.figure.id not in losers]
+        result = fit(used, grid, nature, settings)
+    return EngineResult(result, used, conflicts, sorted(dropped))
