@@ -1,0 +1,1 @@
+"""Surge detection on count series: R ``surveillance`` ports and a border-surge method."""

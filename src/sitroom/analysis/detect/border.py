@@ -1,0 +1,2 @@
+"""placeholder"""
+from sitroom.analysis.detect.cusum import cusum as border_surge  # noqa: F401

@@ -1,0 +1,289 @@
+"""farringtonFlexible (Noufaily et al. 2013 improvements of Farrington 1996), as in R surveillance.
+
+For each monitored point the reference values are the windows of +-w periods around the same
+point 1..b years back (by calendar in date mode, by k - i*freq in index mode). A quasi-Poisson
+regression with an optional linear trend and optional seasonal factor levels (the gaps between
+windows split into ``no_periods - 1`` blocks) is fitted to them, outlying reference values are
+down-weighted, and the upper bound is a one-sided (1 - alpha) prediction quantile, either on the
+2/3-power scale ("delta") or from a negative binomial ("nbPlugin", "muan").
+
+Presets ``ff_default`` (package defaults) and ``ff_noufaily`` (the vignette's Noufaily settings)
+are exposed in the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy import stats
+
+from sitroom.analysis.detect.farrington_core import (
+    Design,
+    Prediction,
+    fit_and_predict,
+    pvalue_delta,
+    pvalue_negbin,
+    response_scale,
+    subset_design,
+    threshold_delta,
+    threshold_negbin,
+    weekday,
+    years_back,
+)
+from sitroom.analysis.detect.result import (
+    CountSeries,
+    DetectionResult,
+    FloatArray,
+    finish,
+    insufficient,
+)
+
+
+@dataclass(frozen=True)
+class FlexibleControl:
+    b: int = 5
+    w: int = 3
+    reweight: bool = True
+    weights_threshold: float = 2.58
+    alpha: float = 0.05
+    trend: bool = True
+    p_threshold_trend: float = 0.05
+    limit54: tuple[int, int] = (5, 4)
+    powertrans: str = "2/3"
+    population_offset: bool = False
+    no_periods: int = 1
+    past_weeks_not_included: int | None = None  # None means w
+    threshold_method: str = "delta"  # or "nbPlugin", "muan"
+    by_date: bool = True  # calendar reference points (R's epochAsDate) when dates are given
+
+
+NOUFAILY = FlexibleControl(
+    b=4, w=3, weights_threshold=2.58, past_weeks_not_included=26, p_threshold_trend=1.0,
+    threshold_method="nbPlugin", no_periods=10,
+)
+
+
+def _reference_positions(series: CountSeries, k: int, ctl: FlexibleControl) -> np.ndarray | None:
+    """Positions of the point k and its b reference points, newest first (None if missing)."""
+    n = len(series)
+    if ctl.by_date and series.dates is not None:
+        dates = series.dates
+        refs = [years_back(dates[k], i) for i in range(ctl.b + 1)]
+        if series.freq == 52:
+            want = weekday(dates[k])
+            snapped = []
+            for r in refs:
+                a = r - np.timedelta64(weekday(r) - want, "D")
+                b = a + np.timedelta64(-7 if a > r else 7, "D")
+                snapped.append(b if abs(int((a - r).astype(int))) > abs(int((b - r).astype(int))) else a)
+            refs = snapped
+        pos = np.searchsorted(dates, np.array(refs, dtype="datetime64[D]"))
+        if np.any(pos >= n) or np.any(dates[np.minimum(pos, n - 1)] != np.array(refs, dtype="datetime64[D]")):
+            return None
+        return np.sort(pos)[::-1]
+    pos = k - series.freq * np.arange(ctl.b + 1)
+    if pos.min() < 0:
+        return None
+    return pos
+
+
+def _blocks(positions: np.ndarray, n: int, k: int, ctl: FlexibleControl) -> np.ndarray | None:
+    """Seasonal level of every position (NaN = not used), as surveillance's ``blocks()``."""
+    w, p = ctl.w, ctl.no_periods
+    levels = np.full(n, np.nan)
+    levels[max(k - w, 0) : k + 1] = p
+    for i in range(1, ctl.b + 1):
+        ref = int(positions[i])
+        if ref - w < -1:  # R silently ignores index 0 (ref - w == -1 here) but fails below
+            return None
+        levels[max(ref - w, 0) : ref + w + 1] = p
+        if p != 1:
+            period = int(positions[i - 1]) - 2 * w - 1 - ref
+            if period < p - 1:
+                return None
+            lengths = np.full(p - 1, period // (p - 1))
+            lengths[: period % (p - 1)] += 1
+            edges = ref + w + 1 + np.concatenate([[0], np.cumsum(lengths)])
+            for j in range(p - 1):
+                levels[edges[j] : edges[j + 1]] = j + 1
+    pwni = ctl.w if ctl.past_weeks_not_included is None else ctl.past_weeks_not_included
+    levels[max(k - pwni, 0) : k + 1] = np.nan
+    return levels
+
+
+def _build_design(series: CountSeries, ks: np.ndarray, ctl: FlexibleControl) -> tuple[Design, np.ndarray]:
+    """Stack every monitored point's regression. Returns the design and the usable-k mask."""
+    n = len(series)
+    y_all = series.counts
+    date_mode = ctl.by_date and series.dates is not None
+    stamp = series.dates.astype(np.int64) if date_mode and series.dates is not None else None
+    spacing = float(stamp[1] - stamp[0]) if stamp is not None and n > 1 else 1.0
+    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]] = []
+    usable = np.zeros(ks.size, dtype=np.bool_)
+    all_levels: set[float] = set()
+    for j, k in enumerate(ks):
+        positions = _reference_positions(series, int(k), ctl)
+        levels = None if positions is None else _blocks(positions, n, int(k), ctl)
+        if levels is None:
+            continue
+        used = np.flatnonzero(~np.isnan(levels))
+        if stamp is not None:
+            wtime = (stamp[used] - stamp[used[0]]) / spacing
+        else:
+            wtime = (used + 1).astype(np.float64)
+        keep = np.isfinite(y_all[used])
+        used, wtime = used[keep], wtime[keep]
+        if used.size < 3:
+            continue
+        wtime_new = (stamp[k] - stamp[used[0]]) / spacing if stamp is not None else float(k + 1)
+        usable[j] = True
+        lv = levels[used]
+        all_levels.update(np.unique(lv).tolist())
+        rows.append((used, wtime, lv, wtime_new, np.array([k])))
+    level_list = sorted(all_levels)
+    n_dummies = max(len(level_list) - 1, 0) if ctl.no_periods != 1 else 0
+    width = 2 + n_dummies
+    n_rows = max((r[0].size for r in rows), default=1)
+    k_fits = len(rows)
+    x = np.zeros((k_fits, n_rows, width))
+    y = np.zeros((k_fits, n_rows))
+    valid = np.zeros((k_fits, n_rows), dtype=np.bool_)
+    offset = np.zeros((k_fits, n_rows))
+    x_new = np.zeros((k_fits, width))
+    offset_new = np.zeros(k_fits)
+    max_resp = np.zeros(k_fits)
+    pop = series.population
+    for i, (used, wtime, lv, wtime_new, kk) in enumerate(rows):
+        m = used.size
+        x[i, :m, 0] = 1.0
+        x[i, :m, 1] = wtime
+        x_new[i, 0], x_new[i, 1] = 1.0, wtime_new
+        if n_dummies:
+            present = sorted(set(lv.tolist()))
+            for d, level in enumerate(level_list[1:]):
+                if level in present and level != present[0]:
+                    x[i, :m, 2 + d] = lv == level
+                    x_new[i, 2 + d] = float(level == ctl.no_periods)
+        y[i, :m] = y_all[used]
+        valid[i, :m] = True
+        if ctl.population_offset and pop is not None:
+            offset[i, :m] = np.log(pop[used])
+            offset_new[i] = np.log(pop[kk[0]])
+        max_resp[i] = y_all[used].max()
+    # a level absent from one fit gives an all-zero column: drop such columns per batch below
+    return Design(x, y, valid, offset, x_new, offset_new, max_resp), usable
+
+
+def _split_by_columns(design: Design) -> list[tuple[np.ndarray, Design]]:
+    """Group fits by which dummy columns are non-empty, dropping empty ones (full rank)."""
+    nonempty = np.any(design.x[:, :, 2:] != 0, axis=1)
+    keys = [tuple(row.tolist()) for row in nonempty]
+    out = []
+    for key in sorted(set(keys)):
+        rows = np.array([i for i, kk in enumerate(keys) if kk == key])
+        cols = [0, 1] + [2 + j for j, on in enumerate(key) if on]
+        out.append((rows, Design(
+            design.x[rows][:, :, cols], design.y[rows], design.valid[rows], design.offset[rows],
+            design.x_new[rows][:, cols], design.offset_new[rows], design.max_response[rows],
+        )))
+    return out
+
+
+def farrington_flexible(
+    series: CountSeries, *, start: int | None = None, control: FlexibleControl | None = None
+) -> DetectionResult:
+    ctl = control or FlexibleControl()
+    n = len(series)
+    needed = series.freq * ctl.b + ctl.w + 1
+    first = needed - 1 if start is None else start
+    name = "farrington_flexible"
+    if first >= n or n < needed:
+        return insufficient(name, needed, n)
+    if ctl.no_periods != 1 and ctl.past_weeks_not_included is None:
+        ctl = replace(ctl, past_weeks_not_included=ctl.w)
+    ks = np.arange(first, n, dtype=np.int64)
+    design, usable = _build_design(series, ks, ctl)
+    k_used = ks[usable]
+    eta = np.full(k_used.size, np.nan)
+    var = np.full(k_used.size, np.nan)
+    disp = np.full(k_used.size, np.nan)
+    phi = np.full(k_used.size, np.nan)
+    failed = np.zeros(k_used.size, dtype=np.bool_)
+    kept_trend = np.zeros(k_used.size, dtype=np.bool_)
+    def fit(des: Design, trend: bool) -> Prediction:
+        return fit_and_predict(des, trend=trend, reweight=ctl.reweight,
+                               weights_threshold=ctl.weights_threshold,
+                               fail_without_convergence=True, weights_replace_working=True)
+
+    for rows, des in _split_by_columns(design):
+        pred = fit(des, ctl.trend)
+        if ctl.trend:
+            mu_trend = np.maximum(np.exp(pred.eta), np.finfo(np.float64).eps)
+            keep = (pred.has_trend & (ctl.b >= 3) & (pred.p_trend < ctl.p_threshold_trend)
+                    & (mu_trend <= des.max_response))
+            redo = np.flatnonzero(pred.has_trend & ~keep)
+            if redo.size:
+                again = fit(subset_design(des, redo), False)
+                for field in ("eta", "var_unscaled", "dispersion", "phi", "failed"):
+                    getattr(pred, field)[redo] = getattr(again, field)
+            kept_trend[rows] = keep
+        eta[rows], var[rows], disp[rows] = pred.eta, pred.var_unscaled, pred.dispersion
+        phi[rows], failed[rows] = pred.phi, pred.failed
+    se_link = np.sqrt(var * disp)  # R quirk: se.fit uses the uncapped dispersion
+    y = series.counts[k_used]
+    if ctl.threshold_method == "delta":
+        z = float(stats.norm.ppf(1.0 - ctl.alpha))
+        fit, se_fit = response_scale(eta, se_link)
+        upper = threshold_delta(fit, se_fit, phi, z, ctl.powertrans)
+        pvalue = pvalue_delta(y, fit, se_fit, phi)
+        expected = fit
+    else:
+        if ctl.threshold_method == "nbPlugin":
+            mu_q = np.exp(eta)
+        else:
+            mu_q = np.exp(stats.norm.ppf(1.0 - ctl.alpha, loc=eta, scale=se_link))
+        upper = threshold_negbin(mu_q, phi, ctl.alpha)
+        pvalue = pvalue_negbin(y, mu_q, phi)
+        fit, expected = eta, np.exp(eta)  # R quirk: the score uses the link-scale fit
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = (y - fit) / (upper - fit)
+    cases, period = ctl.limit54
+    window_sums = np.array([np.sum(series.counts[max(k - period + 1, 0) : k + 1]) for k in k_used])
+    enough = window_sums >= cases
+    upper = np.where(enough & ~failed, upper, np.nan)
+    expected = np.where(enough & ~failed & np.isfinite(upper), expected, np.nan)
+    alarm = enough & ~failed & (score > 1) & (y != 0)
+    return _scatter(name, series, ks, usable, k_used, expected, upper, score, alarm, ~failed,
+                    {"pvalue": pvalue, "phi": phi, "trend": kept_trend.astype(np.float64)})
+
+
+def _scatter(
+    name: str,
+    series: CountSeries,
+    ks: np.ndarray,
+    usable: np.ndarray,
+    k_used: np.ndarray,
+    expected: FloatArray,
+    upper: FloatArray,
+    score: FloatArray,
+    alarm: np.ndarray,
+    decided: np.ndarray,
+    extras: dict[str, FloatArray],
+) -> DetectionResult:
+    """Spread results over all monitored points; points without reference data are undefined."""
+    def full(values: FloatArray) -> FloatArray:
+        out = np.full(ks.size, np.nan)
+        out[usable] = values
+        return out
+
+    alarm_all = np.zeros(ks.size, dtype=np.bool_)
+    alarm_all[usable] = alarm
+    defined = np.zeros(ks.size, dtype=np.bool_)
+    defined[usable] = decided
+    return finish(
+        name, series, ks, expected=full(expected), upperbound=full(upper), score=full(score),
+        alarm=alarm_all, defined=defined,
+        reason_if_partial="no decision where reference values are missing or the fit did not converge",
+        extras={key: full(v) for key, v in extras.items()},
+    )
