@@ -30,16 +30,17 @@ def read_csv(stream: BinaryIO) -> RowSource:
     text = io.TextIOWrapper(stream, encoding=_encoding(head), errors="surrogateescape", newline="")
     reader = csv.reader(text)
     try:
-        header = next(reader)
+        header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
+        text.detach()
         raise ReadError("the file is empty: there is no header row") from None
     except (csv.Error, UnicodeError) as exc:
+        text.detach()
         raise ReadError(f"the header row cannot be read: {exc}") from None
-    header = [name.strip().lower() for name in header]
-    for name in header:
-        if cell_problem(name):
-            raise ReadError("the header row is not readable text; is this a CSV file in UTF-8?")
-    return RowSource(header=header, rows=_rows(reader, header))
+    if any(cell_problem(name) for name in header):
+        text.detach()
+        raise ReadError("the header row is not readable text; is this a CSV file in UTF-8?")
+    return RowSource(header=header, rows=_rows(reader, header), release=text.detach)
 
 
 class _LineReader(Protocol):

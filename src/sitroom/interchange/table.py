@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -45,7 +45,8 @@ class RowSource:
 
     header: list[str]
     rows: Iterator[RawRow]
-    notes: list[str] = field(default_factory=list)
+    release: Callable[[], object] = lambda: None
+    """Lets go of the file without closing it: the caller opened it and closes it."""
 
 
 def typed_cell(text: str, kind: CellKind) -> str | int | float | None:

@@ -14,7 +14,9 @@ from .text_checks import check_cells
 
 # A workbook is a ZIP: refuse one that would inflate past these bounds before opening it.
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+# Real workbooks compress about tenfold; a large one compressing far better is a bomb.
 MAX_COMPRESSION_RATIO = 200
+RATIO_CHECKED_FROM_BYTES = 64 * 1024 * 1024
 
 
 def _refuse_bombs(stream: BinaryIO) -> None:
@@ -30,7 +32,8 @@ def _refuse_bombs(stream: BinaryIO) -> None:
         raise ReadError("not an XLSX workbook: the ZIP archive holds no spreadsheet")
     total = sum(m.file_size for m in members)
     packed = max(sum(m.compress_size for m in members), 1)
-    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO * 10:
+    too_dense = total > RATIO_CHECKED_FROM_BYTES and total / packed > MAX_COMPRESSION_RATIO
+    if total > MAX_UNCOMPRESSED_BYTES or too_dense:
         raise ReadError("the workbook would inflate to an unsafe size; refusing to open it")
 
 

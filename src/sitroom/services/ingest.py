@@ -16,7 +16,7 @@ from ..domain.errors import FieldErrors
 from ..interchange.records.registry import SCHEMAS, guess_kind
 from ..interchange.records.schema import EntryContext, RecordKind, RecordSchema
 from ..interchange.registry import detect_format, reader_for
-from ..interchange.table import RawRow, ReadError
+from ..interchange.table import RawRow, ReadError, RowSource
 from ..store.bulk import insert_new
 from ..store.engine import UnitOfWork
 from ..store.tables import ImportBatchRow, QuarantineRow
@@ -80,6 +80,37 @@ def _import_stream(
     fmt = detect_format(report.file_name, stream.read(8))
     stream.seek(0)
     source = reader_for(fmt)(stream)
+    report.file_format = fmt.value
+    try:
+        return _store_rows(
+            engine,
+            stream,
+            source,
+            report,
+            digest,
+            kind=kind,
+            partial=partial,
+            entered_by=entered_by,
+            now=now,
+            progress=progress,
+        )
+    finally:
+        source.release()
+
+
+def _store_rows(
+    engine: Engine,
+    stream: BinaryIO,
+    source: RowSource,
+    report: ImportReport,
+    digest: str,
+    *,
+    entered_by: str,
+    kind: RecordKind | None,
+    partial: bool,
+    now: datetime,
+    progress: Progress | None,
+) -> ImportReport:
     kind = kind or guess_kind(source.header)
     if kind is None:
         raise ReadError(
@@ -87,7 +118,7 @@ def _import_stream(
             f"({', '.join(source.header[:8])}); name it with --kind"
         )
     schema = SCHEMAS[kind]
-    report.kind, report.file_format = kind.value, fmt.value
+    report.kind = kind.value
     missing = schema.missing_columns(source.header)
     if unknown := schema.unknown_columns(source.header):
         report.notes.append(f"columns ignored (not part of {kind.value}): {', '.join(unknown)}")
@@ -97,7 +128,7 @@ def _import_stream(
             file_name=report.file_name[:260],
             file_sha256=digest,
             record_kind=kind.value,
-            file_format=fmt.value,
+            file_format=report.file_format,
             imported_by=entered_by,
             imported_at=now,
             rows_read=0,

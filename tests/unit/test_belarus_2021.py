@@ -1,0 +1,47 @@
+"""The bundled 2021 dataset maps onto sitroom's vocabulary without losing a figure."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from sitroom.datasets import belarus_2021
+from sitroom.domain.measures import Qualifier
+
+
+def test_every_one_of_the_111_border_figures_becomes_a_figure_row() -> None:
+    with (belarus_2021.DATA / "border_figures.csv").open(encoding="utf-8") as handle:
+        raw = list(csv.DictReader(handle))
+    rows = list(belarus_2021.figure_rows())
+    assert len(raw) == len(rows) == 111
+    assert {r["country"] for r in raw} == {r["place"] for r in rows} == {"LT", "LV", "PL"}
+
+
+def test_free_text_qualifiers_are_read_conservatively() -> None:
+    assert belarus_2021.border_qualifier('approx. (">7900")') is Qualifier.AT_LEAST
+    assert belarus_2021.border_qualifier("partial month (to 27 Jul)") is Qualifier.PARTIAL
+    assert belarus_2021.border_qualifier("rounded") is Qualifier.ROUNDED
+    assert belarus_2021.border_qualifier('approx. ("about 700")') is Qualifier.APPROX
+    assert belarus_2021.border_qualifier('"fewer than 1,400"') is Qualifier.AT_MOST
+    assert belarus_2021.border_qualifier("past 24h reported 2021-08-02") is Qualifier.EXACT
+
+
+def test_a_daily_average_becomes_the_total_over_its_days_and_says_so() -> None:
+    row = next(r for r in belarus_2021.figure_rows() if "daily_prevented_entry_avg" in r["note"])
+    assert row["value"] == str(45 * 43)
+    assert "43 days" in row["note"]
+
+
+def test_vague_dates_become_the_part_of_the_month_they_name() -> None:
+    assert belarus_2021.as_of_period("2021-06 (early)") == (date(2021, 6, 1), date(2021, 6, 10))
+    assert belarus_2021.as_of_period("2021-08-02") == (date(2021, 8, 2), date(2021, 8, 2))
+    assert belarus_2021.as_of_period("pre-2021 (undated)") is None
+
+
+def test_every_reception_row_is_either_loaded_or_listed_with_a_reason() -> None:
+    loaded, skipped = belarus_2021.reception_rows()
+    with (belarus_2021.DATA / "reception_lithuania.csv").open(encoding="utf-8") as handle:
+        total = sum(1 for _ in csv.DictReader(handle))
+    assert len(loaded) + len(skipped) == total
+    assert all(s.reason for s in skipped)
+    assert any(r["place"] == "LT-PABRADE" and r["value"] == "250" for r in loaded)
