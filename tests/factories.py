@@ -27,7 +27,9 @@ def figure(**overrides: object) -> ReportedFigure:
         "period_end": date(2021, 7, 3),
         "value": 12.0,
         "qualifier": Qualifier.EXACT,
-        "source": Source(SourceKind.OFFICIAL_FEED, SYNTHETIC_URL, "Test border guard", "2021-07-04"),
+        "source": Source(
+            SourceKind.OFFICIAL_FEED, SYNTHETIC_URL, "Test border guard", "2021-07-04"
+        ),
         "entered_by": "alice",
         "entered_at": MOMENT,
     }
@@ -37,8 +39,13 @@ def figure(**overrides: object) -> ReportedFigure:
 
 def figure_rows(count: int, *, start_value: int = 1) -> list[dict[str, str]]:
     return [
-        figure_cells(figure(value=float(start_value + n), period_start=date(2021, 7, 1 + n % 28),
-                            period_end=date(2021, 7, 1 + n % 28)))
+        figure_cells(
+            figure(
+                value=float(start_value + n),
+                period_start=date(2021, 7, 1 + n % 28),
+                period_end=date(2021, 7, 1 + n % 28),
+            )
+        )
         for n in range(count)
     ]
 
@@ -46,7 +53,9 @@ def figure_rows(count: int, *, start_value: int = 1) -> list[dict[str, str]]:
 def write_rows(path: Path, header: Iterable[str], rows: Iterable[dict[str, str]]) -> Path:
     names = list(header)
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names, lineterminator="\n", extrasaction="ignore")
+        writer = csv.DictWriter(
+            handle, fieldnames=names, lineterminator="\n", extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(rows)
     return path
@@ -58,8 +67,14 @@ def figures_file(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def sections_file(path: Path) -> Path:
     rows = [
-        {"id": f"LT-BY-{n}", "country": "LT", "neighbour": "BY", "name": f"Synthetic stretch {n}",
-         "length_km": "100", "line": f"[[25.{n}, 54.0], [25.{n}, 54.5]]"}
+        {
+            "id": f"LT-BY-{n}",
+            "country": "LT",
+            "neighbour": "BY",
+            "name": f"Synthetic stretch {n}",
+            "length_km": "100",
+            "line": f"[[25.{n}, 54.0], [25.{n}, 54.5]]",
+        }
         for n in (1, 2)
     ]
     return write_rows(path, [c.name for c in SECTION_COLUMNS], rows)
@@ -67,10 +82,16 @@ def sections_file(path: Path) -> Path:
 
 def incident_row(n: int, **overrides: str) -> dict[str, str]:
     row = {
-        "external_ref": f"SYN-{n}", "occurred_at": f"2021-07-{1 + n % 28:02d}T02:10:00+03:00",
-        "section": "LT-BY-1", "category": "apprehension", "persons": str(3 + n % 5),
-        "minors": "1", "nationalities": "IQ:2", "source_kind": "official_feed",
-        "source_organisation": "Test border guard", "source_url": SYNTHETIC_URL,
+        "external_ref": f"SYN-{n}",
+        "occurred_at": f"2021-07-{1 + n % 28:02d}T02:10:00+03:00",
+        "section": "LT-BY-1",
+        "category": "apprehension",
+        "persons": str(3 + n % 5),
+        "minors": "1",
+        "nationalities": "IQ:2",
+        "source_kind": "official_feed",
+        "source_organisation": "Test border guard",
+        "source_url": SYNTHETIC_URL,
     }
     row.update(overrides)
     return row

@@ -128,7 +128,9 @@ def test_a_file_missing_a_required_column_rejects_every_row_with_that_column(
     rows = factories.figure_rows(3)
     for row in rows:
         del row["qualifier"]
-    header = [c.name for c in exports.SCHEMAS[ingest.RecordKind.FIGURES].columns if c.name != "qualifier"]
+    header = [
+        c.name for c in exports.SCHEMAS[ingest.RecordKind.FIGURES].columns if c.name != "qualifier"
+    ]
     report = run_import(engine, factories.write_rows(tmp_path / "f.csv", header, rows))
     assert report.rejected == 3
     assert {r.field for r in report.rejections} == {"qualifier"}

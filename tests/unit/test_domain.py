@@ -54,7 +54,9 @@ def test_a_negative_count_is_refused() -> None:
 
 def test_the_ref_depends_on_what_a_figure_says_not_on_who_entered_it() -> None:
     first = factories.figure(entered_by="alice")
-    same = factories.figure(entered_by="bob", entered_at=datetime.fromisoformat("2022-01-01T00:00+00:00"))
+    same = factories.figure(
+        entered_by="bob", entered_at=datetime.fromisoformat("2022-01-01T00:00+00:00")
+    )
     other = factories.figure(value=13.0)
     assert first.ref == same.ref
     assert first.ref != other.ref
@@ -68,10 +70,14 @@ def test_a_figure_cannot_correct_itself() -> None:
 
 def test_an_incident_yields_its_measure_unless_retracted() -> None:
     incident = Incident(
-        occurred_at=datetime.fromisoformat("2021-07-03T23:30:00+03:00"), section="LT-BY-1",
-        category=IncidentCategory.APPREHENSION, persons=12, minors=3,
+        occurred_at=datetime.fromisoformat("2021-07-03T23:30:00+03:00"),
+        section="LT-BY-1",
+        category=IncidentCategory.APPREHENSION,
+        persons=12,
+        minors=3,
         source=Source(SourceKind.FIELD_REPORT, factories.SYNTHETIC_URL),
-        entered_by="alice", entered_at=factories.MOMENT,
+        entered_by="alice",
+        entered_at=factories.MOMENT,
     )
     assert incident.yielded_measure is Measure.APPREHENDED
     assert incident.day == date(2021, 7, 3)  # the local day at the border, not UTC's
@@ -80,12 +86,15 @@ def test_an_incident_yields_its_measure_unless_retracted() -> None:
 
 
 def test_an_incident_with_more_minors_or_nationals_than_persons_is_refused() -> None:
-    base = dict(
-        occurred_at=datetime.fromisoformat("2021-07-03T02:10:00+03:00"), section="LT-BY-1",
-        category=IncidentCategory.APPREHENSION, persons=2,
-        source=Source(SourceKind.FIELD_REPORT, factories.SYNTHETIC_URL),
-        entered_by="alice", entered_at=factories.MOMENT,
-    )
+    base = {
+        "occurred_at": datetime.fromisoformat("2021-07-03T02:10:00+03:00"),
+        "section": "LT-BY-1",
+        "category": IncidentCategory.APPREHENSION,
+        "persons": 2,
+        "source": Source(SourceKind.FIELD_REPORT, factories.SYNTHETIC_URL),
+        "entered_by": "alice",
+        "entered_at": factories.MOMENT,
+    }
     with pytest.raises(FieldErrors, match="minors"):
         Incident(**base, minors=3)  # type: ignore[arg-type]
     with pytest.raises(FieldErrors, match="nationalities"):
@@ -95,10 +104,13 @@ def test_an_incident_with_more_minors_or_nationals_than_persons_is_refused() -> 
 def test_an_incident_time_without_a_zone_is_refused() -> None:
     with pytest.raises(FieldErrors, match="time zone"):
         Incident(
-            occurred_at=datetime(2021, 7, 3, 2, 10), section="LT-BY-1",
-            category=IncidentCategory.APPREHENSION, persons=2,
+            occurred_at=datetime(2021, 7, 3, 2, 10),
+            section="LT-BY-1",
+            category=IncidentCategory.APPREHENSION,
+            persons=2,
             source=Source(SourceKind.FIELD_REPORT, factories.SYNTHETIC_URL),
-            entered_by="alice", entered_at=factories.MOMENT,
+            entered_by="alice",
+            entered_at=factories.MOMENT,
         )
 
 

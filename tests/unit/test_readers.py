@@ -88,5 +88,5 @@ def test_the_content_decides_the_format_not_the_name() -> None:
     assert detect_format("figures.csv", b"measure,") is Format.CSV
     with pytest.raises(ReadError, match="not a workbook"):
         detect_format("figures.xlsx", b"measure,")
-    with pytest.raises(ReadError, match="cannot import .pdf"):
+    with pytest.raises(ReadError, match=r"cannot import \.pdf"):
         detect_format("figures.pdf", b"%PDF")
