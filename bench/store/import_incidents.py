@@ -1,0 +1,169 @@
+"""Time sitroom's incident import against the database's own bulk loader, on a synthetic file.
+
+    .venv/bin/python bench/store/import_incidents.py --rows 1000000
+
+SQLite: `sqlite3 DB ".import FILE t"` into a bare table vs `sitroom import FILE` into a fresh
+database that holds the border sections. PostgreSQL: `psql -c "\\copy t FROM FILE CSV HEADER"`
+into a bare table vs `sitroom import FILE`. Each is run as its own process under
+`/usr/bin/time`, so the figures include start-up and the peak memory is that process's
+ru_maxrss. The sitroom import is then run a second time: it must store nothing new.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from make_incidents import default_path, write
+from sqlalchemy import text
+
+from sitroom.config import Settings
+from sitroom.interchange.records.incidents import COLUMNS
+from sitroom.services.ingest import import_file
+from sitroom.services.setup import init_database
+from sitroom.store.engine import make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "bench" / "out"
+SECTIONS = ROOT / "src" / "sitroom" / "data" / "belarus_2021" / "sections.csv"
+SITROOM = Path(sys.executable).with_name("sitroom")
+BENCH_DB = "sitroom_bench"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+    report: dict[str, object] | None = None
+
+
+def timed(argv: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run argv under /usr/bin/time: wall seconds, user+sys seconds, peak RSS of that process."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stats:
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %U %S %M", "-o", stats.name, *argv],
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        figures = stats.read().split()
+    if done.returncode != 0:
+        sys.exit(
+            f"{argv[0]} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
+    wall, user, system, kb = (float(x) for x in figures[-4:])
+    report = json.loads(done.stdout) if done.stdout.lstrip().startswith("{") else None
+    return Run(wall, user + system, kb / 1024, report)
+
+
+def sitroom_import(csv: Path, url: str) -> Run:
+    return timed([str(SITROOM), "import", str(csv), "--json"], {"SITROOM_DATABASE_URL": url})
+
+
+def prepare(url: str) -> None:
+    """A database at the current schema holding the sections the synthetic rows name."""
+    engine = make_engine(Settings(database_url=url))
+    init_database(engine)
+    report = import_file(engine, SECTIONS, entered_by="bench")
+    engine.dispose()
+    if not report.committed:
+        sys.exit(f"could not load the sections: {report.error or report.rejections[:3]}")
+
+
+def sqlite_runs(csv: Path) -> list[tuple[str, Run]]:
+    if shutil.which("sqlite3") is None:
+        sys.exit("the sqlite3 command-line shell is needed: apt-get install -y sqlite3")
+    work = OUT / "sqlite"
+    work.mkdir(parents=True, exist_ok=True)
+    bare, db = work / "bare.db", work / "sitroom.db"
+    for path in (bare, db):
+        path.unlink(missing_ok=True)
+    baseline = timed(["sqlite3", str(bare), "-cmd", ".mode csv", f".import {csv} incidents"])
+    url = f"sqlite:///{db}"
+    prepare(url)
+    first = sitroom_import(csv, url)
+    second = sitroom_import(csv, url)
+    return [("sqlite3 .import", baseline), ("sitroom import", first), ("  again", second)]
+
+
+def pg_url() -> str:
+    if url := os.environ.get("SITROOM_BENCH_PG_URL"):
+        return url
+    started = subprocess.run(
+        [str(ROOT / "scripts" / "pg"), "start"], capture_output=True, text=True
+    )
+    if started.returncode != 0:
+        sys.exit(f"scripts/pg start failed: {started.stderr}")
+    return started.stdout.strip()
+
+
+def postgresql_runs(csv: Path) -> list[tuple[str, Run]]:
+    # A database of its own, so the tests' database on the same server is left alone.
+    server = pg_url()
+    admin = make_engine(Settings(database_url=server)).execution_options(
+        isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {BENCH_DB}"))
+    admin.dispose()
+    url = server.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+    libpq = url.replace("postgresql+psycopg://", "postgresql://")
+    columns = ", ".join(f"{c.name} text" for c in COLUMNS)
+    subprocess.run(
+        ["psql", "-q", libpq, "-c", f"CREATE TABLE bare_incidents ({columns})"], check=True
+    )
+    baseline = timed(
+        ["psql", "-q", libpq, "-c", f"\\copy bare_incidents FROM '{csv}' WITH (FORMAT csv, HEADER)"]
+    )
+    prepare(url)
+    first = sitroom_import(csv, url)
+    second = sitroom_import(csv, url)
+    return [("psql \\copy", baseline), ("sitroom import", first), ("  again", second)]
+
+
+def show(title: str, runs: list[tuple[str, Run]], rows: int) -> None:
+    base = runs[0][1]
+    print(f"\n{title}, {rows:,} rows")
+    print(f"{'':18}{'wall s':>9}{'cpu s':>9}{'× wall':>8}{'× cpu':>8}{'peak MB':>9}  stored")
+    for name, run in runs:
+        stored = ""
+        if run.report is not None:
+            r = run.report
+            stored = f"accepted {r['accepted']:,}, duplicate {r['duplicate']:,}, "
+            stored += f"rejected {r['rejected']:,}"
+        print(
+            f"{name:18}{run.wall:9.2f}{run.cpu:9.2f}{run.wall / base.wall:8.1f}"
+            f"{run.cpu / max(base.cpu, 0.01):8.1f}{run.peak_mb:9.0f}  {stored}"
+        )
+    again = runs[2][1].report or {}
+    if again.get("accepted") != 0 or again.get("duplicate") != rows:
+        print(f"!! the second import was not a no-op: {again.get('accepted')} rows added")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    csv = default_path(args.rows)
+    if not csv.exists():
+        print(f"writing {csv} (synthetic)")
+        write(csv, args.rows, seed=2021)
+    if args.only != "postgresql":
+        show("SQLite", sqlite_runs(csv), args.rows)
+    if args.only != "sqlite":
+        show("PostgreSQL", postgresql_runs(csv), args.rows)
+
+
+if __name__ == "__main__":
+    main()
