@@ -12,6 +12,7 @@ import numpy as np
 from sitroom.analysis.forecast.backtest import choose_origins, score_model
 from sitroom.analysis.forecast.base import ForecastModel
 from sitroom.analysis.forecast.calendar import Frequency, add_steps, phase_of, step_dates
+from sitroom.analysis.forecast.calibrate import Recalibration
 from sitroom.analysis.forecast.registry import ModelRegistry
 from sitroom.analysis.forecast.result import FloatArray, Forecast, ModelScore, summarise_paths
 
@@ -25,7 +26,9 @@ class ForecastSettings:
 
     n_paths: int = 2000
     backtest_paths: int = 300
-    max_origins: int = 8
+    max_origins: int = 12
+    #: remap intervals so the backtest's held-out values sit where the levels say
+    recalibrate: bool = True
     seed: int = 0
     #: below this many observed values (in seasonal periods) only the fallback is used
     short_periods: int = 2
@@ -76,7 +79,7 @@ def _select(
     candidates: Sequence[ForecastModel],
     settings: ForecastSettings,
     rng: np.random.Generator,
-) -> tuple[ForecastModel | None, tuple[ModelScore, ...]]:
+) -> tuple[ForecastModel | None, tuple[ModelScore, ...], Recalibration]:
     min_train = settings.min_train_periods * period
     eval_h = horizon
     origins = choose_origins(
@@ -89,18 +92,24 @@ def _select(
             y.size, eval_h, period, min_train=min_train, max_origins=settings.max_origins
         )
     if len(origins) < 2:
-        return None, ()
-    scores = tuple(
+        return None, (), Recalibration.identity()
+    results = [
         score_model(
             m, y, phase0, period, origins, eval_h, n_paths=settings.backtest_paths, rng=rng
         )
         for m in candidates
-    )
-    ranked = [s for s in scores if not math.isnan(s.mase)]
+    ]
+    scores = tuple(score for score, _ in results)
+    ranked = [i for i, s in enumerate(scores) if not math.isnan(s.mase)]
     if not ranked:
-        return None, scores
-    best = min(ranked, key=lambda s: s.mase)
-    return next(m for m in candidates if m.name == best.model), scores
+        return None, scores, Recalibration.identity()
+    best = min(ranked, key=lambda i: scores[i].mase)
+    recal = (
+        Recalibration.from_pit(results[best][1], len(origins))
+        if settings.recalibrate
+        else Recalibration.identity()
+    )
+    return candidates[best], scores, recal
 
 
 def forecast_series(
@@ -143,8 +152,9 @@ def forecast_series(
 
     chosen: ForecastModel | None = None
     scores: tuple[ModelScore, ...] = ()
+    recal = Recalibration.identity()
     if n_obs >= settings.short_periods * period and eligible:
-        chosen, scores = _select(y, phase0, period, horizon, eligible, settings, rng)
+        chosen, scores, recal = _select(y, phase0, period, horizon, eligible, settings, rng)
         if chosen is None:
             names = [m.name for m in eligible]
             chosen = registry.get(DEFAULT) if DEFAULT in names else eligible[0]
@@ -158,7 +168,7 @@ def forecast_series(
             "a deliberately wide interval"
         )
     fitted = chosen.fit(y, phase0, period)
-    paths = fitted.simulate(horizon, settings.n_paths, rng)
+    paths = recal.apply(fitted.simulate(horizon, settings.n_paths, rng))
     bands = summarise_paths(paths)
     score = next((s for s in scores if s.model == chosen.name), None)
     if score is not None and score.coverage95 < 0.85:

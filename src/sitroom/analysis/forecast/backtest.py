@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sitroom.analysis.forecast.base import ForecastModel
+from sitroom.analysis.forecast.calibrate import pit_values
 from sitroom.analysis.forecast.result import FloatArray, ModelScore
 
 
@@ -55,7 +56,8 @@ def score_model(
     *,
     n_paths: int,
     rng: np.random.Generator,
-) -> ModelScore:
+) -> tuple[ModelScore, FloatArray]:
+    """The model's backtest score, and the PIT values of the held-out data (calibration)."""
     points, paths = model.backtest(y, phase0, period, origins, horizon, n_paths, rng)
     actual = np.stack([y[o : o + horizon] for o in origins])
     scales = np.array([mase_scale(y[:o], period) for o in origins])[:, None]
@@ -64,7 +66,7 @@ def score_model(
     hits80, _ = interval_hits(paths, actual, 0.8)
     hits95, _ = interval_hits(paths, actual, 0.95)
     count = max(int(known.sum()), 1)
-    return ModelScore(
+    score = ModelScore(
         model=model.name,
         mase=float(np.nanmean(err)) if known.any() else float("nan"),
         coverage80=float(hits80[known].sum() / count),
@@ -72,3 +74,4 @@ def score_model(
         n_origins=len(origins),
         horizon=horizon,
     )
+    return score, pit_values(paths, actual, rng)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from sitroom.analysis.forecast.base import Fitted, ForecastModel, observed
 from sitroom.analysis.forecast.result import FloatArray
@@ -21,7 +22,7 @@ def _resample(pool: FloatArray, size: tuple[int, ...], rng: np.random.Generator)
     return rng.choice(pool, size=size, replace=True)
 
 
-def _floor(values: FloatArray) -> FloatArray:
+def _floor(values: npt.ArrayLike) -> FloatArray:
     return np.asarray(np.maximum(values, 0.0), dtype=np.float64)
 
 

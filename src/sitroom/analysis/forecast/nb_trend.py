@@ -9,7 +9,7 @@ and each observed count y_t moves the state by a bounded score, u_t = clip(y_t /
 information, as in score-driven / DCS models):
 
     level_t = level_{t-1} + phi * trend_{t-1} + alpha * u_t
-    trend_t = phi * trend_{t-1} + beta * u_t
+    trend_t = clip(phi * trend_{t-1} + beta * u_t, -0.1, 0.1)
 
 Bounding u keeps a single outlier day from throwing the level, while a run of high days
 turns it within a few steps (a surge). Counts are drawn from a negative binomial with mean
@@ -35,6 +35,8 @@ from sitroom.analysis.forecast.seasonal import seasonal_log_effects
 
 CAP = 4.0
 MIN_LOG_LEVEL = np.log(0.02)
+#: growth of at most ~10 % per step, so one wild month cannot project an explosion
+TREND_CAP = 0.1
 MAX_LOG_MEAN = np.log(1e7)
 ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5)
 BETAS = (0.005, 0.02, 0.06)
@@ -72,7 +74,7 @@ def _run_filter(
         if yt == yt:  # not NaN
             u = np.clip(yt * np.exp(-lm) - 1.0, -1.0, CAP)
             level = np.maximum(level + carried + alpha * u, MIN_LOG_LEVEL)
-            trend = carried + beta * u
+            trend = np.clip(carried + beta * u, -TREND_CAP, TREND_CAP)
         else:
             level = np.maximum(level + carried, MIN_LOG_LEVEL)
             trend = carried
@@ -131,7 +133,7 @@ def simulate_states(
         out[:, h] = yh
         u = np.clip(yh / m - 1.0, -1.0, CAP)
         level = np.maximum(level + carried + params.alpha * u, MIN_LOG_LEVEL)
-        trend = carried + params.beta * u
+        trend = np.clip(carried + params.beta * u, -TREND_CAP, TREND_CAP)
     return out
 
 

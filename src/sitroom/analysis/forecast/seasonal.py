@@ -26,7 +26,7 @@ def seasonal_log_effects(
     """Log seasonal multipliers by phase, normalised so that they average to one.
 
     Ratio-to-moving-average: each value is compared with the centred moving average around
-    it, and the ratio of sums per phase (robust to zero days) is the effect. Each effect is
+    it, and the median log ratio per phase is the effect. Each effect is
     shrunk towards no effect by n / (n + prior_cycles), so a few weeks of data cannot invent
     a strong weekday pattern. With fewer than `min_cycles` full cycles there is no effect.
     """
@@ -48,6 +48,7 @@ def seasonal_log_effects(
         count = int(pick.sum())
         if count == 0:
             continue
-        ratio = (y[centre][pick].sum() + 0.5) / (trend[pick].sum() + 0.5)
-        effects[p] = count / (count + prior_cycles) * np.log(ratio)
+        # The median over cycles, so one surge year cannot pass itself off as a season.
+        log_ratio = np.log((y[centre][pick] + 0.5) / (trend[pick] + 0.5))
+        effects[p] = count / (count + prior_cycles) * float(np.median(log_ratio))
     return np.asarray(effects - np.log(np.mean(np.exp(effects))), dtype=np.float64)
