@@ -3,7 +3,13 @@
 Pure analysis: figures in, a ReconciledSeries out; no database, no web.
 """
 
-from sitroom.analysis.reconcile.figures import ReportedFigure, SourceKind
+from sitroom.analysis.reconcile.figures import (
+    FIELD_RANK,
+    OFFICIAL_RANK,
+    PRESS_RANK,
+    Figure,
+)
+from sitroom.analysis.reconcile.hierarchy import UNATTRIBUTED, HierarchySeries, reconcile_hierarchy
 from sitroom.analysis.reconcile.model import ModelSettings
 from sitroom.analysis.reconcile.result import (
     Conflict,
@@ -14,12 +20,17 @@ from sitroom.analysis.reconcile.result import (
 from sitroom.analysis.reconcile.series import reconcile
 
 __all__ = [
+    "FIELD_RANK",
+    "OFFICIAL_RANK",
+    "PRESS_RANK",
+    "UNATTRIBUTED",
     "Conflict",
     "ConflictKind",
     "DayMark",
+    "Figure",
+    "HierarchySeries",
     "ModelSettings",
     "ReconciledSeries",
-    "ReportedFigure",
-    "SourceKind",
     "reconcile",
+    "reconcile_hierarchy",
 ]

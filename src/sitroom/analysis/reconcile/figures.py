@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass
 from datetime import date
 
 from sitroom.domain.measures import Qualifier
 
-
-class SourceKind(enum.StrEnum):
-    """Who stands behind a figure; an official source outranks the press when they clash."""
-
-    OFFICIAL = "official"
-    PRESS = "press"
-    OTHER = "other"
-
-    @property
-    def rank(self) -> int:
-        return {SourceKind.OFFICIAL: 2, SourceKind.PRESS: 1, SourceKind.OTHER: 0}[self]
+# Source ranks as in sitroom.domain.sources.SourceKind.rank: higher wins a clash.
+OFFICIAL_RANK = 3  # an official feed (border guard, ministry)
+FIELD_RANK = 2  # a field report or web form
+PRESS_RANK = 1  # a news article
 
 
 @dataclass(frozen=True, slots=True)
-class ReportedFigure:
-    """One reported number for one measure and one place.
+class Figure:
+    """One reported number for one measure at one place, as reconciliation reads it.
 
     A flow's value is the total over [start, end] (both days included); a stock's value is
-    the level at the end of `end`. `source` names who published it (an organisation, an
-    outlet or a URL); `corrects` names the id of an earlier figure this one
-    replaces. `rounding_unit` says what a ROUNDED value was rounded to (100 for "3,500");
-    when it is None the unit is read from the value's trailing zeros.
+    the level at the end of `end`. `source_rank` is the standing of its source
+    (OFFICIAL_RANK over FIELD_RANK over PRESS_RANK), `source` names the source (an
+    organisation, an outlet or a URL), `published` is when it was published, and `corrects`
+    is the id of an earlier figure this one replaces. `rounding_unit` says what a ROUNDED
+    value was rounded to (100 for "3,500"); when None it is read from trailing zeros.
     """
 
     id: str
@@ -38,7 +31,7 @@ class ReportedFigure:
     end: date
     value: float
     qualifier: Qualifier = Qualifier.EXACT
-    source_kind: SourceKind = SourceKind.PRESS
+    source_rank: int = PRESS_RANK
     published: date | None = None
     source: str = ""
     corrects: str | None = None
@@ -69,7 +62,7 @@ def implied_rounding_unit(value: float) -> float:
     return float(unit)
 
 
-def soft_sd(figure: ReportedFigure) -> float:
+def soft_sd(figure: Figure) -> float:
     """Standard deviation of the true value around a soft (approx or rounded) figure."""
     unit = figure.rounding_unit or implied_rounding_unit(figure.value)
     uniform_sd = unit / math.sqrt(12.0)
@@ -78,7 +71,7 @@ def soft_sd(figure: ReportedFigure) -> float:
     return max(APPROX_RELATIVE_SD * abs(figure.value), uniform_sd, 0.5)
 
 
-def soft_tolerance(figure: ReportedFigure) -> float:
+def soft_tolerance(figure: Figure) -> float:
     """How far the truth may sit from a soft figure before the two are said to disagree."""
     if figure.qualifier is Qualifier.ROUNDED:
         unit = figure.rounding_unit or implied_rounding_unit(figure.value)
@@ -95,8 +88,8 @@ def is_lower_bound(qualifier: Qualifier) -> bool:
     return qualifier in (Qualifier.AT_LEAST, Qualifier.PARTIAL)
 
 
-def priority(figure: ReportedFigure) -> tuple[int, int, date]:
+def priority(figure: Figure) -> tuple[int, int, date]:
     """Which figure wins a clash: official over press, exact over soft over bounds, then the
     later publication (corrections are settled before priority is ever asked)."""
     exactness = 2 if figure.qualifier is Qualifier.EXACT else 1 if is_soft(figure.qualifier) else 0
-    return (figure.source_kind.rank, exactness, figure.published or date.min)
+    return (figure.source_rank, exactness, figure.published or date.min)

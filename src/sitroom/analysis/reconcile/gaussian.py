@@ -63,6 +63,8 @@ class Posterior:
     level_mean: FloatArray
     count_mean: FloatArray
     count_var: FloatArray | None
+    # variance of the day's sum over all groups (a country from its sections), if asked
+    sum_var: FloatArray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +131,24 @@ def _solve_small(matrix: FloatArray, rhs: FloatArray) -> FloatArray:
     return solved
 
 
+def _explained(small: FloatArray, influence: FloatArray) -> FloatArray:
+    """diag(W M^-1 W^T): the variance the multi-day rows take away from each day."""
+    try:
+        chol = scipy.linalg.cholesky(small, lower=True, check_finite=False)
+        spread = scipy.linalg.solve_triangular(chol, influence.T, lower=True, check_finite=False)
+        explained: FloatArray = np.einsum("ij,ij->j", spread, spread)
+    except np.linalg.LinAlgError:
+        explained = np.einsum("ij,ij->j", influence.T, _solve_small(small, influence.T))
+    return explained
+
+
 def condition(
-    prior: PriorBands, days: DayEvidence, rows: RowEvidence, *, with_variance: bool
+    prior: PriorBands,
+    days: DayEvidence,
+    rows: RowEvidence,
+    *,
+    with_variance: bool,
+    groups: int = 1,
 ) -> Posterior:
     """Posterior mean (and marginal variance of every x_t) given all evidence."""
     red = _reduce(prior, days)
@@ -160,17 +178,19 @@ def condition(
         if with_variance:
             influence_x = lifted / red.x_precision[:, None] + red.gain[:, None] * level_influence
     variance: FloatArray | None = None
+    sum_var: FloatArray | None = None
     if with_variance:
-        variance = 1.0 / red.x_precision + red.gain**2 * red.levels_inverse_diagonal()
+        prior_var = 1.0 / red.x_precision + red.gain**2 * red.levels_inverse_diagonal()
+        variance = prior_var.copy()
+        if groups > 1:
+            # groups are independent a priori, so only the shared evidence couples them
+            sum_var = prior_var.reshape(groups, -1).sum(axis=0)
         if influence_x is not None and small is not None:
-            try:
-                chol = scipy.linalg.cholesky(small, lower=True, check_finite=False)
-                spread = scipy.linalg.solve_triangular(
-                    chol, influence_x.T, lower=True, check_finite=False
-                )
-                variance = variance - np.einsum("ij,ij->j", spread, spread)
-            except np.linalg.LinAlgError:
-                spread = _solve_small(small, influence_x.T)
-                variance = variance - np.einsum("ij,ij->j", influence_x.T, spread)
+            variance = variance - _explained(small, influence_x)
+            if sum_var is not None:
+                summed = influence_x.reshape(groups, -1, k).sum(axis=0)
+                sum_var = sum_var - _explained(small, summed)
         variance = np.maximum(variance, 0.0)
-    return Posterior(level_mean=level, count_mean=count, count_var=variance)
+        if sum_var is not None:
+            sum_var = np.maximum(sum_var, 0.0)
+    return Posterior(level_mean=level, count_mean=count, count_var=variance, sum_var=sum_var)

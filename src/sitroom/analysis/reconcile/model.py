@@ -37,14 +37,14 @@ class ModelSettings:
     """The model's assumptions; the defaults are discussed in docs/reconciliation.md."""
 
     level_volatility: float = 0.15  # sd of the day-to-day change of log(level)
-    noise_shape: float = 2.0  # negative-binomial shape: day counts vary around the level
+    noise_shape: float = 1.0  # negative-binomial shape: day counts vary around the level
     stock_volatility: float = 0.05  # sd of the daily relative change of a stock
     stock_noise: float = 0.01  # a stock's relative day-to-day wobble around its trend
     level_floor: float = 0.05  # a flow's level is never assumed below this (per day)
-    weekday_effect: bool = True
+    weekday_effect: bool = False
     weekday_min_days: int = 28  # one-day values needed before weekday factors are estimated
     weekday_shrinkage: float = 10.0  # pseudo-days pulling each weekday factor towards 1
-    relinearisations: int = 2
+    relinearisations: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +248,8 @@ class Fit:
     level: FloatArray
     # False when bounds or non-negativity could not all be met: figures may contradict
     consistent: bool
+    # per day, the variance of the sum over groups (None for a single group)
+    sum_variance: FloatArray | None = None
 
 
 def fit(items: Sequence[Placed], grid: Grid, nature: Nature, s: ModelSettings) -> Fit:
@@ -267,8 +269,11 @@ def fit(items: Sequence[Placed], grid: Grid, nature: Nature, s: ModelSettings) -
     # the spread comes from the data alone: a day held at zero by the non-negativity rule is
     # still uncertain upwards
     spread = condition(prior, data.days(prior.noise_var), data.row_evidence(grid),
-                       with_variance=True)
+                       with_variance=True, groups=grid.groups)
     assert spread.count_var is not None
     mean = posterior.count_mean
     consistent = settled and bool(np.all(mean > -1e-3 * (1.0 + np.abs(mean).max())))
-    return Fit(np.maximum(mean, 0.0), spread.count_var, posterior.level_mean, consistent)
+    return Fit(
+        np.maximum(mean, 0.0), spread.count_var, posterior.level_mean, consistent,
+        spread.sum_var,
+    )

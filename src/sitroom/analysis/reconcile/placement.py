@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sitroom.analysis.reconcile.figures import (
-    ReportedFigure,
+    Figure,
     is_lower_bound,
     is_soft,
     priority,
@@ -38,7 +38,7 @@ class Placed:
     """A figure's days as indices from the model's first day, over one or more groups
     (a group is one place: a country alone, or each border section in a hierarchy)."""
 
-    figure: ReportedFigure
+    figure: Figure
     groups: tuple[int, ...]
     first: int
     last: int
@@ -68,7 +68,7 @@ class Placed:
 
 
 def place(
-    figure: ReportedFigure, groups: tuple[int, ...], origin: date, nature: Nature
+    figure: Figure, groups: tuple[int, ...], origin: date, nature: Nature
 ) -> Placed:
     last = (figure.end - origin).days
     # a stock's value is a level at the end of its period: only that day is constrained

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sitroom.analysis.reconcile.figures import (
-    ReportedFigure,
+    Figure,
     is_soft,
     priority,
     soft_tolerance,
@@ -20,17 +20,17 @@ from sitroom.domain.measures import Nature, Qualifier
 
 @dataclass(slots=True)
 class Screened:
-    kept: list[ReportedFigure] = field(default_factory=list)
+    kept: list[Figure] = field(default_factory=list)
     # id of a kept figure -> ids of figures that said the same thing and so also shaped it
     agreeing: dict[str, list[str]] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     set_aside: list[str] = field(default_factory=list)
 
 
-def why_first_wins(first: ReportedFigure, second: ReportedFigure) -> str:
+def why_first_wins(first: Figure, second: Figure) -> str:
     a, b = priority(first), priority(second)
     if a[0] != b[0]:
-        return f"{first.source_kind.value} source over {second.source_kind.value}"
+        return "higher-ranked source over lower (official over press)"
     if a[1] != b[1]:
         return f"{first.qualifier.value} over {second.qualifier.value}"
     if a[2] != b[2]:
@@ -38,7 +38,7 @@ def why_first_wins(first: ReportedFigure, second: ReportedFigure) -> str:
     return "equal standing: the first listed is kept"
 
 
-def _invalid_reason(figure: ReportedFigure) -> str | None:
+def _invalid_reason(figure: Figure) -> str | None:
     if not math.isfinite(figure.value):
         return "value is not a finite number"
     if figure.value < 0:
@@ -48,7 +48,7 @@ def _invalid_reason(figure: ReportedFigure) -> str | None:
     return None
 
 
-def _drop_unreadable(figures: Sequence[ReportedFigure], out: Screened) -> list[ReportedFigure]:
+def _drop_unreadable(figures: Sequence[Figure], out: Screened) -> list[Figure]:
     seen: set[str] = set()
     readable = []
     for figure in figures:
@@ -66,7 +66,7 @@ def _drop_unreadable(figures: Sequence[ReportedFigure], out: Screened) -> list[R
     return readable
 
 
-def _apply_corrections(figures: list[ReportedFigure], out: Screened) -> list[ReportedFigure]:
+def _apply_corrections(figures: list[Figure], out: Screened) -> list[Figure]:
     by_id = {f.id: f for f in figures}
     superseded: set[str] = set()
     for figure in figures:
@@ -85,7 +85,7 @@ def _apply_corrections(figures: list[ReportedFigure], out: Screened) -> list[Rep
     return [f for f in figures if f.id not in superseded]
 
 
-def _agree(best: ReportedFigure, other: ReportedFigure) -> bool:
+def _agree(best: Figure, other: Figure) -> bool:
     tolerance = 0.5
     for figure in (best, other):
         if is_soft(figure.qualifier):
@@ -93,8 +93,8 @@ def _agree(best: ReportedFigure, other: ReportedFigure) -> bool:
     return abs(best.value - other.value) <= tolerance
 
 
-def _settle_same_period(figures: list[ReportedFigure], nature: Nature, out: Screened) -> None:
-    groups: dict[tuple[object, ...], list[ReportedFigure]] = defaultdict(list)
+def _settle_same_period(figures: list[Figure], nature: Nature, out: Screened) -> None:
+    groups: dict[tuple[object, ...], list[Figure]] = defaultdict(list)
     for figure in figures:
         key = (figure.end,) if nature is Nature.STOCK else (figure.start, figure.end)
         groups[key].append(figure)
@@ -121,7 +121,7 @@ def _settle_same_period(figures: list[ReportedFigure], nature: Nature, out: Scre
             out.set_aside.append(other.id)
 
 
-def screen(figures: Sequence[ReportedFigure], nature: Nature) -> Screened:
+def screen(figures: Sequence[Figure], nature: Nature) -> Screened:
     out = Screened()
     readable = _drop_unreadable(figures, out)
     current = _apply_corrections(readable, out)

@@ -7,7 +7,7 @@ from datetime import date
 
 from sitroom.analysis.reconcile.annotate import build_series
 from sitroom.analysis.reconcile.engine import run
-from sitroom.analysis.reconcile.figures import ReportedFigure
+from sitroom.analysis.reconcile.figures import Figure
 from sitroom.analysis.reconcile.model import Grid, ModelSettings
 from sitroom.analysis.reconcile.placement import place
 from sitroom.analysis.reconcile.result import Conflict, ConflictKind, ReconciledSeries
@@ -18,7 +18,7 @@ DEFAULT_SETTINGS = ModelSettings()
 
 
 def model_span(
-    figures: Sequence[ReportedFigure], nature: Nature, start: date, end: date
+    figures: Sequence[Figure], nature: Nature, start: date, end: date
 ) -> tuple[date, date]:
     """The days the model must cover: the window plus every period a figure touches, since
     a year-to-date total outside the window still says something about the days inside."""
@@ -27,7 +27,7 @@ def model_span(
 
 
 def capacity_conflicts(
-    stocks: Sequence[ReportedFigure], capacity: Sequence[ReportedFigure]
+    stocks: Sequence[Figure], capacity: Sequence[Figure]
 ) -> list[Conflict]:
     """A stock figure above the exact capacity the same source gave for the same day.
 
@@ -53,13 +53,13 @@ def capacity_conflicts(
 
 
 def reconcile(
-    figures: Sequence[ReportedFigure],
+    figures: Sequence[Figure],
     nature: Nature,
     start: date,
     end: date,
     *,
     settings: ModelSettings = DEFAULT_SETTINGS,
-    capacity: Sequence[ReportedFigure] = (),
+    capacity: Sequence[Figure] = (),
 ) -> ReconciledSeries:
     """One best-estimate daily series for one measure at one place over [start, end].
 
