@@ -58,9 +58,7 @@ def sitroom_method(history: FloatArray, start: date, freq: Frequency, horizon: i
     return Bands(fc.point, fc.lo80, fc.hi80, fc.lo95, fc.hi95)
 
 
-def seasonal_naive_method(
-    history: FloatArray, start: date, freq: Frequency, horizon: int
-) -> Bands:
+def seasonal_naive_method(history: FloatArray, start: date, freq: Frequency, horizon: int) -> Bands:
     """The textbook seasonal naive point forecast (intervals from sitroom's bootstrap)."""
     fc = forecast_series(history, start, freq, horizon, models=["seasonal_naive"])
     m = freq.period
@@ -77,9 +75,7 @@ def autoets_method() -> Method | None:
         return None
 
     def run(history: FloatArray, _start: date, freq: Frequency, horizon: int) -> Bands:
-        res = AutoETS(season_length=freq.period).forecast(
-            y=history, h=horizon, level=[80, 95]
-        )
+        res = AutoETS(season_length=freq.period).forecast(y=history, h=horizon, level=[80, 95])
         return Bands(
             np.asarray(res["mean"]),
             np.asarray(res["lo-80"]),
@@ -102,8 +98,12 @@ class Tally:
 
     @classmethod
     def empty(cls, horizons: tuple[int, ...]) -> Tally:
-        return cls(horizons, {h: [] for h in horizons}, {h: [] for h in horizons},
-                   {h: [] for h in horizons})
+        return cls(
+            horizons,
+            {h: [] for h in horizons},
+            {h: [] for h in horizons},
+            {h: [] for h in horizons},
+        )
 
     def add(self, bands: Bands, actual: FloatArray, scale: float) -> None:
         for h in self.horizons:

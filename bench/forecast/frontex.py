@@ -39,8 +39,10 @@ def main() -> None:
     }
     ets = autoets_method()
     if ets is None:
-        print("statsforecast is NOT installed: AutoETS column skipped "
-              "(pip install statsforecast to include it)")
+        print(
+            "statsforecast is NOT installed: AutoETS column skipped "
+            "(pip install statsforecast to include it)"
+        )
     else:
         methods["autoets"] = ets
     series = {k: v for k, v in load_frontex().items() if k not in SKIP}

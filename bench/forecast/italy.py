@@ -40,12 +40,16 @@ def main() -> None:
     }
     ets = autoets_method()
     if ets is None:
-        print("statsforecast is NOT installed: AutoETS column skipped "
-              "(pip install statsforecast to include it)")
+        print(
+            "statsforecast is NOT installed: AutoETS column skipped "
+            "(pip install statsforecast to include it)"
+        )
     else:
         methods["autoets"] = ets
-    print(f"Italy daily sea landings, {y.size} days from {start}; {len(origins)} origins, "
-          f"every {args.step} days over the last {args.years:g} years")
+    print(
+        f"Italy daily sea landings, {y.size} days from {start}; {len(origins)} origins, "
+        f"every {args.step} days over the last {args.years:g} years"
+    )
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsforecast/numba chatter, not ours

@@ -1,8 +1,8 @@
 """Forecasts of daily (or monthly) counts with 80 % and 95 % prediction intervals.
 
-    from sitroom.analysis.forecast import forecast_series, Frequency
-    fc = forecast_series(counts, date(2021, 6, 1), Frequency.DAILY, horizon=28)
-    fc.model, fc.chosen.mase, fc.point, fc.lo95, fc.hi95, fc.paths
+from sitroom.analysis.forecast import forecast_series, Frequency
+fc = forecast_series(counts, date(2021, 6, 1), Frequency.DAILY, horizon=28)
+fc.model, fc.chosen.mase, fc.point, fc.lo95, fc.hi95, fc.paths
 """
 
 from sitroom.analysis.forecast.api import ForecastSettings, forecast_series

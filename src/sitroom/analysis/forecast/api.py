@@ -94,9 +94,7 @@ def _select(
     if len(origins) < 2:
         return None, (), Recalibration.identity()
     results = [
-        score_model(
-            m, y, phase0, period, origins, eval_h, n_paths=settings.backtest_paths, rng=rng
-        )
+        score_model(m, y, phase0, period, origins, eval_h, n_paths=settings.backtest_paths, rng=rng)
         for m in candidates
     ]
     scores = tuple(score for score, _ in results)

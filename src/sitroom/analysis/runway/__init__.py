@@ -1,8 +1,8 @@
 """Capacity runway: when reception will be full, with what probability, and what-ifs.
 
-    fc = forecast_series(border_arrivals, start, Frequency.DAILY, 28)
-    rw = capacity_runway(SiteState("Pabradė", 250, 231, date(2021, 6, 15)), fc)
-    rw.p_full_within[14], rw.median_full_date, rw.message
+fc = forecast_series(border_arrivals, start, Frequency.DAILY, 28)
+rw = capacity_runway(SiteState("Pabradė", 250, 231, date(2021, 6, 15)), fc)
+rw.p_full_within[14], rw.median_full_date, rw.message
 """
 
 from sitroom.analysis.runway.estimate import estimate_departure_rate, estimate_reception_share

@@ -47,9 +47,7 @@ def _aligned_paths(
     return arrivals.paths[:, skip:], arrivals.dates[skip:]
 
 
-def _capacity_by_day(
-    capacity: float, scenario: Scenario, dates: tuple[date, ...]
-) -> FloatArray:
+def _capacity_by_day(capacity: float, scenario: Scenario, dates: tuple[date, ...]) -> FloatArray:
     cap = np.full(len(dates), float(capacity))
     for change in scenario.capacity_changes:
         cap += np.array([change.places if d >= change.from_date else 0.0 for d in dates])
@@ -58,9 +56,7 @@ def _capacity_by_day(
 
 def _diverted_by_day(scenario: Scenario, dates: tuple[date, ...]) -> FloatArray:
     start = scenario.divert_from
-    return np.array(
-        [scenario.divert_share if start is None or d >= start else 0.0 for d in dates]
-    )
+    return np.array([scenario.divert_share if start is None or d >= start else 0.0 for d in dates])
 
 
 def _unknown(
@@ -122,22 +118,31 @@ def capacity_runway(
     warnings: list[str] = list(arrivals.warnings)
     if site.capacity is None:
         return _unknown(
-            site, RunwayStatus.CAPACITY_UNKNOWN,
+            site,
+            RunwayStatus.CAPACITY_UNKNOWN,
             f"{site.name}: capacity unknown, no runway (report the number of places)",
-            assumptions, scenario, warnings,
+            assumptions,
+            scenario,
+            warnings,
         )
     if site.occupancy is None:
         return _unknown(
-            site, RunwayStatus.OCCUPANCY_UNKNOWN,
+            site,
+            RunwayStatus.OCCUPANCY_UNKNOWN,
             f"{site.name}: occupancy unknown, no runway (report the people present)",
-            assumptions, scenario, warnings,
+            assumptions,
+            scenario,
+            warnings,
         )
     paths, dates = _aligned_paths(site, arrivals, warnings)
     if paths.size == 0 or np.isnan(paths).any():
         return _unknown(
-            site, RunwayStatus.ARRIVALS_UNKNOWN,
+            site,
+            RunwayStatus.ARRIVALS_UNKNOWN,
             f"{site.name}: no arrivals forecast covers the days after {site.as_of}",
-            assumptions, scenario, warnings,
+            assumptions,
+            scenario,
+            warnings,
         )
     capacity = _capacity_by_day(site.capacity, scenario, dates)
     occ = project_occupancy(site.occupancy, paths, assumptions, _diverted_by_day(scenario, dates))
@@ -157,8 +162,9 @@ def capacity_runway(
     lo, med, hi = np.quantile(occ, [0.1, 0.5, 0.9], axis=0)
     median_date = day_to_date(0.5)
     if full_now:
-        status, message = RunwayStatus.FULL_NOW, (
-            f"{site.name}: full now ({site.occupancy:g} people for {site.capacity:g} places)"
+        status, message = (
+            RunwayStatus.FULL_NOW,
+            (f"{site.name}: full now ({site.occupancy:g} people for {site.capacity:g} places)"),
         )
     elif median_date is None:
         message = (
