@@ -17,7 +17,7 @@ from sitroom.analysis.detect.result import CountSeries, DetectionResult
 GOLDEN_DIR = Path(__file__).resolve().parents[2] / "data" / "surveillance_golden"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GoldenCase:
     id: str
     preset: str

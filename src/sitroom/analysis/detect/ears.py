@@ -21,7 +21,9 @@ from sitroom.analysis.detect.result import (
 )
 
 
-def _baseline_stats(counts: FloatArray, targets: np.ndarray, lag: int, baseline: int) -> tuple[FloatArray, FloatArray]:
+def _baseline_stats(
+    counts: FloatArray, targets: np.ndarray, lag: int, baseline: int
+) -> tuple[FloatArray, FloatArray]:
     """Mean and sample sd of counts[t-lag-baseline+1 .. t-lag] for every target t."""
     windows = sliding_window_view(counts, baseline)  # windows[i] = counts[i : i+baseline]
     picked = windows[targets - lag - baseline + 1]
@@ -77,7 +79,7 @@ def _ears(
         score=score,
         alarm=alarm,
         defined=defined,
-        reason_if_partial="no decision where the baseline has zero variance (C3) or counts are missing",
+        reason_if_partial="no decision where the baseline has zero variance or counts are missing",
     )
 
 

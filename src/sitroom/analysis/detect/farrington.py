@@ -24,7 +24,7 @@ from sitroom.analysis.detect.farrington_core import (
     weekday,
     years_back,
 )
-from sitroom.analysis.detect.farrington_flexible import _scatter
+from sitroom.analysis.detect.farrington_flexible import scatter
 from sitroom.analysis.detect.result import CountSeries, DetectionResult, insufficient
 
 
@@ -55,7 +55,7 @@ def _reference_indices(series: CountSeries, k: int, ctl: ClassicControl) -> np.n
         return offsets[offsets >= 0]
     dates = series.dates
     t0 = dates[k]
-    wanted = []
+    wanted: list[np.datetime64] = []
     for j in range(1, ctl.b + 1):
         ref = years_back(t0, j)
         wanted.extend(_step(ref, s, series.freq) for s in range(-ctl.w, ctl.w + 1))
@@ -70,7 +70,8 @@ def _reference_indices(series: CountSeries, k: int, ctl: ClassicControl) -> np.n
         days = days - np.array([d.astype(object).day - dom0 for d in days]).astype("timedelta64[D]")
     pos = np.searchsorted(dates, days)
     ok = (pos < dates.size) & (dates[np.minimum(pos, dates.size - 1)] == days)
-    return pos[ok]
+    found: np.ndarray = pos[ok]
+    return found
 
 
 def farrington(
@@ -124,5 +125,5 @@ def farrington(
         score = np.where(enough, (y_now - mu0) / (upper - mu0), 0.0)
     upper = np.where(enough, upper, 0.0)
     alarm = score > 1
-    return _scatter(name, series, ks, usable, k_used, mu0, upper, score, alarm,
+    return scatter(name, series, ks, usable, mu0, upper, score, alarm,
                     np.ones(k_used.size, dtype=np.bool_), {})

@@ -142,7 +142,8 @@ def fit_and_predict(
         else:
             sub = des
             fit = fit_poisson(sub.x, sub.y, sub.valid.astype(np.float64), sub.offset)
-        bad = ~fit.converged if fail_without_convergence and not with_trend else np.zeros(rows.size, bool)
+        gives_up = fail_without_convergence and not with_trend
+        bad = ~fit.converged if gives_up else np.zeros(rows.size, dtype=np.bool_)
         ph = np.maximum(fit.dispersion, 1.0)
         reported = fit.dispersion
         if reweight:
@@ -150,7 +151,10 @@ def fit_and_predict(
             omega = farrington_weights(s, sub.valid, weights_threshold)
             fit = fit_poisson(sub.x, sub.y, omega, sub.offset)
             ph = np.maximum(fit.dispersion, 1.0)
-            reported = fit.dispersion_with(sub.y, omega) if weights_replace_working else fit.dispersion
+            if weights_replace_working:
+                reported = fit.dispersion_with(sub.y, omega)
+            else:
+                reported = fit.dispersion
         e, v = fit.predict_link(sub.x_new, sub.offset_new)
         eta[rows], var[rows] = e, v**2
         disp[rows], phi[rows] = reported, ph

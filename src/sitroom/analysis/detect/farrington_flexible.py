@@ -76,10 +76,12 @@ def _reference_positions(series: CountSeries, k: int, ctl: FlexibleControl) -> n
             for r in refs:
                 a = r - np.timedelta64(weekday(r) - want, "D")
                 b = a + np.timedelta64(-7 if a > r else 7, "D")
-                snapped.append(b if abs(int((a - r).astype(int))) > abs(int((b - r).astype(int))) else a)
+                a_off, b_off = abs(int((a - r).astype(int))), abs(int((b - r).astype(int)))
+                snapped.append(b if a_off > b_off else a)
             refs = snapped
         pos = np.searchsorted(dates, np.array(refs, dtype="datetime64[D]"))
-        if np.any(pos >= n) or np.any(dates[np.minimum(pos, n - 1)] != np.array(refs, dtype="datetime64[D]")):
+        wanted = np.array(refs, dtype="datetime64[D]")
+        if np.any(pos >= n) or np.any(dates[np.minimum(pos, n - 1)] != wanted):
             return None
         return np.sort(pos)[::-1]
     pos = k - series.freq * np.arange(ctl.b + 1)
@@ -112,7 +114,9 @@ def _blocks(positions: np.ndarray, n: int, k: int, ctl: FlexibleControl) -> np.n
     return levels
 
 
-def _build_design(series: CountSeries, ks: np.ndarray, ctl: FlexibleControl) -> tuple[Design, np.ndarray]:
+def _build_design(
+    series: CountSeries, ks: np.ndarray, ctl: FlexibleControl
+) -> tuple[Design, np.ndarray]:
     """Stack every monitored point's regression. Returns the design and the usable-k mask."""
     n = len(series)
     y_all = series.counts
@@ -211,20 +215,21 @@ def farrington_flexible(
     phi = np.full(k_used.size, np.nan)
     failed = np.zeros(k_used.size, dtype=np.bool_)
     kept_trend = np.zeros(k_used.size, dtype=np.bool_)
-    def fit(des: Design, trend: bool) -> Prediction:
+    def fit_model(des: Design, trend: bool) -> Prediction:
         return fit_and_predict(des, trend=trend, reweight=ctl.reweight,
                                weights_threshold=ctl.weights_threshold,
-                               fail_without_convergence=True, weights_replace_working=True)
+                               fail_without_convergence=True,
+                               weights_replace_working=True)
 
     for rows, des in _split_by_columns(design):
-        pred = fit(des, ctl.trend)
+        pred = fit_model(des, ctl.trend)
         if ctl.trend:
             mu_trend = np.maximum(np.exp(pred.eta), np.finfo(np.float64).eps)
             keep = (pred.has_trend & (ctl.b >= 3) & (pred.p_trend < ctl.p_threshold_trend)
                     & (mu_trend <= des.max_response))
             redo = np.flatnonzero(pred.has_trend & ~keep)
             if redo.size:
-                again = fit(subset_design(des, redo), False)
+                again = fit_model(subset_design(des, redo), False)
                 for field in ("eta", "var_unscaled", "dispersion", "phi", "failed"):
                     getattr(pred, field)[redo] = getattr(again, field)
             kept_trend[rows] = keep
@@ -249,21 +254,28 @@ def farrington_flexible(
     with np.errstate(divide="ignore", invalid="ignore"):
         score = (y - fit) / (upper - fit)
     cases, period = ctl.limit54
-    window_sums = np.array([np.sum(series.counts[max(k - period + 1, 0) : k + 1]) for k in k_used])
+    window_sums = _recent_sums(series.counts, k_used, period)
     enough = window_sums >= cases
     upper = np.where(enough & ~failed, upper, np.nan)
     expected = np.where(enough & ~failed & np.isfinite(upper), expected, np.nan)
     alarm = enough & ~failed & (score > 1) & (y != 0)
-    return _scatter(name, series, ks, usable, k_used, expected, upper, score, alarm, ~failed,
+    return scatter(name, series, ks, usable, expected, upper, score, alarm, ~failed,
                     {"pvalue": pvalue, "phi": phi, "trend": kept_trend.astype(np.float64)})
 
 
-def _scatter(
+def _recent_sums(counts: FloatArray, ks: np.ndarray, period: int) -> FloatArray:
+    """Sum of the counts k-period+1..k for each k (NaN if any is missing), for limit54."""
+    padded = np.concatenate([np.zeros(period), counts])
+    window = np.lib.stride_tricks.sliding_window_view(padded, period)
+    out: FloatArray = window[ks + 1].sum(axis=1)
+    return out
+
+
+def scatter(
     name: str,
     series: CountSeries,
     ks: np.ndarray,
     usable: np.ndarray,
-    k_used: np.ndarray,
     expected: FloatArray,
     upper: FloatArray,
     score: FloatArray,
@@ -284,6 +296,6 @@ def _scatter(
     return finish(
         name, series, ks, expected=full(expected), upperbound=full(upper), score=full(score),
         alarm=alarm_all, defined=defined,
-        reason_if_partial="no decision where reference values are missing or the fit did not converge",
+        reason_if_partial="no decision where reference values are missing or a fit failed",
         extras={key: full(v) for key, v in extras.items()},
     )

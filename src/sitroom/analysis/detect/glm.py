@@ -57,7 +57,9 @@ class GlmFit:
             out: FloatArray = np.sum(weights * resid**2, axis=-1) / self.df_residual
         return out
 
-    def predict_link(self, x_new: FloatArray, offset_new: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def predict_link(
+        self, x_new: FloatArray, offset_new: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
         """Linear predictor and its standard error (dispersion 1) at one new row per fit."""
         eta = np.einsum("kp,kp->k", x_new, self.coef) + offset_new
         var = np.einsum("kp,kpq,kq->k", x_new, self.cov_unscaled, x_new)
@@ -78,7 +80,7 @@ def fit_poisson(
     offset: FloatArray | None = None,
 ) -> GlmFit:
     """Fit log-link Poisson GLMs by IRLS, one per leading index of ``x``."""
-    k_fits, n_obs, n_par = x.shape
+    k_fits, _, n_par = x.shape
     off = np.zeros_like(y) if offset is None else offset
     y0 = np.where(weights > 0, y, 0.0)  # padding rows may hold NaN
     good = weights > 0

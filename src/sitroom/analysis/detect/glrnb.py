@@ -1,2 +1,163 @@
-"""placeholder"""
-from sitroom.analysis.detect.cusum import cusum as glrnb  # noqa: F401
+"""Negative-binomial GLR detector for an increase of the intercept, as ``surveillance::glrnb``.
+
+The in-control mean mu0 is a negative-binomial regression with one pair of annual harmonics
+fitted once on the history (everything before the first monitored point; never refitted). At
+time n the statistic is the generalised likelihood ratio of "the mean has been mu0 * e^kappa,
+kappa > 0, since some time k" against "it is mu0", maximised over k and kappa. It alarms when the
+statistic reaches c.ARL = 5 and then restarts from the next point. Upper bound = the statistic.
+
+Computation: for a fixed kappa the maximum over k is a CUSUM, so the statistic is the largest
+of a family of CUSUMs. A grid of kappas finds the best change points cheaply; a few Newton
+steps on those windows then give the exact maximum (what R's brute force over k finds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sitroom.analysis.detect.negbin import fit_negbin
+from sitroom.analysis.detect.result import (
+    CountSeries,
+    DetectionResult,
+    FloatArray,
+    finish,
+    insufficient,
+)
+
+_KAPPA_GRID = np.geomspace(1e-3, 8.0, 72)
+_CANDIDATES = 3
+_CHUNK = 32
+
+
+def _window_terms(kappa: FloatArray, x: FloatArray, mu: FloatArray, alpha: float) -> FloatArray:
+    """Per-day log-likelihood ratio of mean mu*e^kappa against mu (NB with dispersion alpha)."""
+    out: FloatArray = kappa * x + (x + 1.0 / alpha) * np.log(
+        (1.0 + alpha * mu) / (1.0 + alpha * mu * np.exp(kappa))
+    )
+    return out
+
+
+def _newton(
+    kappa: FloatArray, first: np.ndarray, last: np.ndarray, x: FloatArray, mu: FloatArray,
+    alpha: float, *, r_style: bool,
+) -> FloatArray:
+    """Maximum-likelihood kappa of every window ``first[i]..last[i]``.
+
+    ``r_style`` copies the C code: plain Newton steps until they change by less than 1e-6, or
+    kappa falls below -18 (then R reports kappa = 0, i.e. no evidence). Otherwise steps are
+    limited to 1 so that a poor start cannot overshoot, and iterated to full precision.
+    """
+    kappa = kappa.astype(np.float64).copy()
+    rows = np.arange(kappa.size)
+    tol, floor = (1e-6, -18.0) if r_style else (1e-13, -30.0)
+    for _ in range(200 if r_style else 60):
+        if rows.size == 0:
+            break
+        lo, hi = int(first[rows].min()), int(last[rows].max()) + 1
+        xs, ms = x[None, lo:hi], mu[None, lo:hi]
+        inside = (np.arange(lo, hi)[None, :] >= first[rows, None]) & (
+            np.arange(lo, hi)[None, :] <= last[rows, None]
+        )
+        grow = np.exp(np.minimum(kappa[rows], 50.0))[:, None]
+        denom = 1.0 + alpha * grow * ms
+        score = np.sum(np.where(inside, (xs - grow * ms) / denom, 0.0), axis=1)
+        curvature = np.where(inside, ms * (alpha * xs + 1.0) / denom**2, 0.0)
+        info = grow[:, 0] * np.sum(curvature, axis=1)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            step = score / info
+        if not r_style:
+            step = np.clip(step, -1.0, 1.0)
+        step = np.where(np.isfinite(step), step, 0.0)
+        kappa[rows] += step
+        rows = rows[(np.abs(step) > tol) & (kappa[rows] > floor)]
+    return kappa
+
+
+def _refine(
+    n_idx: np.ndarray, k_idx: np.ndarray, kappa_grid: FloatArray, x: FloatArray, mu: FloatArray,
+    alpha: float,
+) -> FloatArray:
+    """Exact log-likelihood ratio of the candidate windows k..n, with R's Newton behaviour."""
+    # R warm-starts each window's Newton at the previous window's (clipped) estimate, or 0.5
+    # for the first window after a restart, and gives up below -18; reproduce where it diverges.
+    previous = _newton(kappa_grid, np.maximum(k_idx - 1, 0), n_idx, x, mu, alpha, r_style=False)
+    r_start = np.where(k_idx == 0, 0.5, np.maximum(0.0, previous))
+    r_kappa = _newton(r_start, k_idx, n_idx, x, mu, alpha, r_style=True)
+    kappa = r_kappa
+    kappa = np.where(np.isfinite(kappa), np.maximum(kappa, 0.0), 0.0)
+    lo, hi = int(k_idx.min()), int(n_idx.max()) + 1
+    span = np.arange(lo, hi)[None, :]
+    inside = (span >= k_idx[:, None]) & (span <= n_idx[:, None])
+    terms = _window_terms(kappa[:, None], x[None, lo:hi], mu[None, lo:hi], alpha)
+    out: FloatArray = np.sum(np.where(inside, terms, 0.0), axis=1)
+    return out
+
+
+def _glr_until_alarm(x: FloatArray, mu: FloatArray, alpha: float, c_arl: float) -> FloatArray:
+    """GLR statistic from the start of a segment up to and including its first alarm."""
+    size = x.size
+    terms = _window_terms(_KAPPA_GRID[None, :], x[:, None], mu[:, None], alpha)  # (L, G)
+    walk = np.cumsum(terms, axis=0)
+    before = np.vstack([np.zeros((1, walk.shape[1])), walk[:-1]])  # S_{n-1}, S_{-1} = 0
+    running_min = np.minimum.accumulate(before, axis=0)
+    chart = walk - running_min  # for each kappa, the best window ending at n is a CUSUM
+    rows = np.arange(size)[:, None]
+    start = np.maximum.accumulate(np.where(before <= running_min, rows, 0), axis=0)
+    best = np.argsort(-chart, axis=1)[:, :_CANDIDATES]
+    glr = np.zeros(size)
+    for lo in range(0, size, _CHUNK):
+        chunk = np.arange(lo, min(lo + _CHUNK, size))
+        positive = chunk[chart[chunk, best[chunk, 0]] > 0]
+        if positive.size:
+            n_idx = np.repeat(positive, _CANDIDATES)
+            cand = best[positive].ravel()
+            value = _refine(n_idx, start[n_idx, cand], _KAPPA_GRID[cand], x, mu, alpha)
+            np.maximum.at(glr, n_idx, value)
+        hits = np.flatnonzero(glr[chunk] >= c_arl)
+        if hits.size:
+            return glr[: chunk[hits[0]] + 1]
+    return glr
+
+
+def glrnb(
+    series: CountSeries,
+    *,
+    start: int | None = None,
+    c_arl: float = 5.0,
+    harmonics: int = 1,
+) -> DetectionResult:
+    n = len(series)
+    first = series.freq if start is None else start
+    name = "glrnb"
+    history = series.counts[:first]
+    if first >= n or first < 2 * harmonics + 3:
+        return insufficient(name, series.freq + 1, n)
+    if not np.all(np.isfinite(history)) or not np.any(history > 0):
+        return insufficient(name, first + 1, int(np.sum(np.isfinite(history) & (history > 0))))
+    t_all = np.arange(1, n + 1, dtype=np.float64)
+    columns = [np.ones(n)]
+    for s in range(1, harmonics + 1):
+        angle = 2.0 * s * np.pi / series.freq * t_all
+        columns += [np.cos(angle), np.sin(angle)]
+    design = np.stack(columns, axis=1)
+    model = fit_negbin(design[:first], history)
+    mu0 = np.exp(design[first:] @ model.coef)
+    alpha = 1.0 / model.theta
+    x = series.counts[first:]
+    x_used = np.where(np.isfinite(x), x, 0.0)
+    mu_used = np.where(np.isfinite(x), mu0, 0.0)  # a missing day carries no evidence
+    values = np.zeros(x.size)
+    alarm = np.zeros(x.size, dtype=np.bool_)
+    done = 0
+    while done < x.size:
+        seg = _glr_until_alarm(x_used[done:], mu_used[done:], alpha, c_arl)
+        values[done : done + seg.size] = seg
+        if seg[-1] >= c_arl:
+            alarm[done + seg.size - 1] = True
+        done += seg.size
+    index = np.arange(first, n, dtype=np.int64)
+    return finish(
+        name, series, index, expected=mu0, upperbound=values, score=values / c_arl,
+        alarm=alarm, defined=np.isfinite(x),
+        extras={"theta": np.full(x.size, model.theta)},
+    )
