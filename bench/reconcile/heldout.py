@@ -21,6 +21,7 @@ class HeldOut:
     linear: float
     inside80: bool
     inside95: bool
+    pinned: bool  # inside the period of another exact multi-day total
 
 
 def _one_day_values(figures: list[Figure]) -> list[Figure]:
@@ -65,6 +66,10 @@ def held_out(
             if baseline is None:
                 continue
             result = reconcile(rest, nature, start, end, settings=settings)
+            pinned = any(
+                f.start <= target.start <= f.end and f.start < f.end
+                and f.qualifier is Qualifier.EXACT for f in rest
+            )
             i = result.index_of(target.start)
             results.append(
                 HeldOut(
@@ -72,6 +77,7 @@ def held_out(
                     float(result.estimate[i]), baseline,
                     bool(result.lower80[i] <= target.value <= result.upper80[i]),
                     bool(result.lower95[i] <= target.value <= result.upper95[i]),
+                    pinned,
                 )
             )
     return results

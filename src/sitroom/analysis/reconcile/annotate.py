@@ -39,24 +39,34 @@ def marks_and_sources(
     cuts = np.unique(np.concatenate([[0, days], firsts, lasts + 1]))
     cuts = cuts[(cuts >= 0) & (cuts <= days)]
     lo, hi = cuts[:-1], cuts[1:]
-    cover = (firsts[:, None] <= lo[None, :]) & (lasts[:, None] >= hi[None, :] - 1)
+    # segments x figures, so that each segment's figures are one contiguous row
+    cover = (firsts[None, :] <= lo[:, None]) & (lasts[None, :] >= hi[:, None] - 1)
     valued = np.array([p.role in (Role.EXACT, Role.SOFT) for p in items], dtype=bool)
     single_valued = valued & (firsts == lasts)
-    observed: NDArray[np.bool_] = np.any(cover & single_valued[:, None], axis=0)
-    covered: NDArray[np.bool_] = np.any(cover, axis=0)
+    observed: NDArray[np.bool_] = np.any(cover & single_valued[None, :], axis=1)
+    covered: NDArray[np.bool_] = np.any(cover, axis=1)
+    own_ids = [_ids([p], agreeing) for p in items]
+    last_before = np.searchsorted(np.sort(lasts), lo, side="left")  # figures ending before lo
     end_order = np.argsort(lasts, kind="stable")
     start_order = np.argsort(firsts, kind="stable")
+    first_after = np.searchsorted(np.sort(firsts), hi, side="left")
+    seg_of, fig_of = np.nonzero(cover)
+    bounds = np.searchsorted(seg_of, np.arange(lo.size + 1)).tolist()
+    fig_list = fig_of.tolist()
     marks: list[DayMark] = []
     sources: list[tuple[str, ...]] = []
     for s in range(lo.size):
         if covered[s]:
             mark = DayMark.OBSERVED if observed[s] else DayMark.DERIVED
-            shaped = _ids([items[int(i)] for i in np.flatnonzero(cover[:, s])], agreeing)
+            chosen = fig_list[bounds[s] : bounds[s + 1]]
         else:
-            before = end_order[lasts[end_order] < lo[s]][-1:]
-            after = start_order[firsts[start_order] >= hi[s]][:1]
             mark = DayMark.ESTIMATED
-            shaped = _ids([items[int(i)] for i in (*before, *after)], agreeing)
+            chosen = []
+            if last_before[s] > 0:
+                chosen.append(int(end_order[last_before[s] - 1]))
+            if first_after[s] < len(items):
+                chosen.append(int(start_order[first_after[s]]))
+        shaped = tuple(i for c in chosen for i in own_ids[c])
         length = int(hi[s] - lo[s])
         marks.extend([mark] * length)
         sources.extend([shaped] * length)

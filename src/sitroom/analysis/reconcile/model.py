@@ -44,7 +44,7 @@ class ModelSettings:
     weekday_effect: bool = False
     weekday_min_days: int = 28  # one-day values needed before weekday factors are estimated
     weekday_shrinkage: float = 10.0  # pseudo-days pulling each weekday factor towards 1
-    relinearisations: int = 1
+    relinearisations: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,9 +255,9 @@ class Fit:
 def fit(items: Sequence[Placed], grid: Grid, nature: Nature, s: ModelSettings) -> Fit:
     """Best estimate and marginal variance of every cell given the figures."""
     data, bounds = _data_evidence(items, grid)
-    active = data.copy()
     level = initial_level(items, grid, nature)
     weekday = np.ones(grid.size)
+    active = data.copy()
     for _ in range(s.relinearisations):
         prior = _prior(level, weekday, grid, nature, s)
         posterior, _ = _solve_mean(prior, active, bounds, grid)
@@ -265,15 +265,17 @@ def fit(items: Sequence[Placed], grid: Grid, nature: Nature, s: ModelSettings) -
         if nature is Nature.FLOW:
             weekday = _weekday_factors(items, level, grid, s)
     prior = _prior(level, weekday, grid, nature, s)
-    posterior, settled = _solve_mean(prior, active, bounds, grid)
-    # the spread comes from the data alone: a day held at zero by the non-negativity rule is
-    # still uncertain upwards
-    spread = condition(prior, data.days(prior.noise_var), data.row_evidence(grid),
-                       with_variance=True, groups=grid.groups)
-    assert spread.count_var is not None
+    # the spread comes from the data alone (a day held at zero by the non-negativity rule is
+    # still uncertain upwards); when no bound binds, the same solve gives the mean too
+    posterior = condition(prior, data.days(prior.noise_var), data.row_evidence(grid),
+                          with_variance=True, groups=grid.groups)
+    spread, sum_spread = posterior.count_var, posterior.sum_var
+    assert spread is not None
+    settled = True
+    if _enforce_bounds(posterior.count_mean, bounds, grid, active):
+        posterior, settled = _solve_mean(prior, active, bounds, grid)
     mean = posterior.count_mean
     consistent = settled and bool(np.all(mean > -1e-3 * (1.0 + np.abs(mean).max())))
     return Fit(
-        np.maximum(mean, 0.0), spread.count_var, posterior.level_mean, consistent,
-        spread.sum_var,
+        np.maximum(mean, 0.0), spread, posterior.level_mean, consistent, sum_spread,
     )

@@ -42,10 +42,7 @@ class Placed:
     groups: tuple[int, ...]
     first: int
     last: int
-
-    @property
-    def role(self) -> Role:
-        return role_of(self.figure.qualifier)
+    role: Role
 
     @property
     def is_single_cell(self) -> bool:
@@ -73,4 +70,4 @@ def place(
     last = (figure.end - origin).days
     # a stock's value is a level at the end of its period: only that day is constrained
     first = last if nature is Nature.STOCK else (figure.start - origin).days
-    return Placed(figure, groups, first, last)
+    return Placed(figure, groups, first, last, role_of(figure.qualifier))
