@@ -1,0 +1,119 @@
+"""Properties that must hold for any consistent set of figures (synthetic count paths)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import scipy.sparse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitroom.analysis.reconcile import Figure, reconcile
+from sitroom.analysis.reconcile.gaussian import DayEvidence, PriorBands, RowEvidence, condition
+from sitroom.domain.measures import Nature, Qualifier
+
+START = date(2022, 1, 1)
+
+
+@st.composite
+def consistent_figures(draw: st.DrawFn) -> tuple[int, list[Figure]]:
+    """Figures read off one synthetic count path, so they can all hold together."""
+    days = draw(st.integers(20, 90))
+    counts = draw(st.lists(st.integers(0, 300), min_size=days, max_size=days))
+    spans = draw(st.lists(st.tuples(st.integers(0, days - 1), st.integers(0, 30)),
+                          min_size=1, max_size=8))
+    figures = []
+    for i, (first, length) in enumerate(spans):
+        last = min(first + length, days - 1)
+        figures.append(Figure(f"f{i}", START + timedelta(days=first),
+                              START + timedelta(days=last), float(sum(counts[first:last + 1]))))
+    return days, figures
+
+
+@settings(max_examples=40, deadline=None)
+@given(consistent_figures())
+def test_exact_totals_always_hold(case: tuple[int, list[Figure]]) -> None:
+    days, figures = case
+    series = reconcile(figures, Nature.FLOW, START, START + timedelta(days=days - 1))
+    assert not series.conflicts
+    for f in figures:
+        assert abs(series.total(f.start, f.end) - f.value) <= 1e-3 * (1 + f.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(consistent_figures())
+def test_flows_are_never_negative_and_bands_always_contain_the_estimate(
+    case: tuple[int, list[Figure]],
+) -> None:
+    days, figures = case
+    series = reconcile(figures, Nature.FLOW, START, START + timedelta(days=days - 1))
+    assert (series.estimate >= 0).all()
+    assert (series.lower95 <= series.lower80 + 1e-9).all()
+    assert (series.lower80 <= series.estimate + 1e-9).all()
+    assert (series.estimate <= series.upper80 + 1e-9).all()
+    assert (series.upper80 <= series.upper95 + 1e-9).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(consistent_figures(), st.integers(0, 1000))
+def test_any_figures_even_contradictory_give_a_result_and_never_an_exception(
+    case: tuple[int, list[Figure]], noise: int
+) -> None:
+    days, figures = case
+    rng = np.random.default_rng(noise)
+    qualifiers = list(Qualifier)
+    shaken = [
+        Figure(f.id, f.start, f.end, float(rng.integers(0, 500)),
+               qualifiers[int(rng.integers(0, len(qualifiers)))])
+        for f in figures
+    ]
+    series = reconcile(shaken, Nature.FLOW, START, START + timedelta(days=days - 1))
+    assert series.estimate.size == days
+    assert (series.estimate >= 0).all()
+
+
+def test_the_fast_solver_matches_dense_gaussian_conditioning() -> None:
+    rng = np.random.default_rng(0)
+    n = 30
+    step = rng.uniform(0.5, 2, n)
+    step[0] = np.inf
+    noise = rng.uniform(1, 3, n)
+    weekday = rng.uniform(0.8, 1.2, n)
+    anchor_mean = np.zeros(n)
+    anchor_mean[0] = 3
+    anchor_var = np.full(n, np.inf)
+    anchor_var[0] = 100
+    precision = np.zeros(n)
+    value = np.zeros(n)
+    precision[5], value[5], precision[20], value[20] = 4.0, 4.0, 2.0, 7.0
+    rows = np.zeros((2, n))
+    rows[0, 2:12] = 1
+    rows[1, 15:29] = 1
+    prior = PriorBands(step, noise, weekday, anchor_mean, anchor_var)
+    evidence = RowEvidence(scipy.sparse.csr_matrix(rows), np.array([30.0, 50.0]),
+                           np.array([0.0, 4.0]))
+    fast = condition(prior, DayEvidence(precision, value), evidence, with_variance=True)
+
+    big = np.zeros((2 * n, 2 * n))
+    h = np.zeros(2 * n)
+    for t in range(n):
+        m, x = 2 * t, 2 * t + 1
+        w = weekday[t]
+        big[np.ix_([m, x], [m, x])] += np.array([[w * w, -w], [-w, 1.0]]) / noise[t]
+        big[x, x] += precision[t]
+        h[x] += precision[t] * value[t]
+        if t == 0:
+            big[m, m] += 1 / anchor_var[0]
+            h[m] += anchor_mean[0] / anchor_var[0]
+        else:
+            big[np.ix_([m - 2, m], [m - 2, m])] += np.array([[1, -1], [-1, 1]]) / step[t]
+    cov = np.linalg.inv(big)
+    lifted = np.zeros((2, 2 * n))
+    lifted[:, 1::2] = rows
+    gain = cov @ lifted.T @ np.linalg.inv(lifted @ cov @ lifted.T + np.diag([0.0, 4.0]))
+    mean = cov @ h + gain @ (evidence.values - lifted @ cov @ h)
+    posterior_cov = cov - gain @ lifted @ cov
+    np.testing.assert_allclose(fast.count_mean, mean[1::2], atol=1e-8)
+    assert fast.count_var is not None
+    np.testing.assert_allclose(fast.count_var, np.diag(posterior_cov)[1::2], atol=1e-8)
