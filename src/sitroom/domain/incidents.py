@@ -78,12 +78,14 @@ class Incident:
             errors["persons"] = "the number of persons cannot be negative"
         if not 0 <= self.minors <= max(self.persons, 0):
             errors["minors"] = f"minors ({self.minors}) must be between 0 and persons"
-        counted = sum(count for _, count in self.nationalities)
+        pairs = self.nationalities
+        # Most incidents list no nationalities; spare them the generators.
+        counted = sum(count for _, count in pairs) if pairs else 0
         if counted > self.persons:
             errors["nationalities"] = (
                 f"the nationalities count {counted} persons, more than the {self.persons} reported"
             )
-        if any(count <= 0 for _, count in self.nationalities):
+        if pairs and any(count <= 0 for _, count in pairs):
             errors["nationalities"] = "each nationality needs a positive count"
         if errors:
             raise FieldErrors(errors)

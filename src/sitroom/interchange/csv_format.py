@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO, Protocol
 
 from .table import Column, RawRow, ReadError, RowSource
-from .text_checks import MAX_CELL_CHARS, cell_problem, check_cells
+from .text_checks import MAX_CELL_CHARS, cell_problem, check_cells, row_is_clean
 
 # The csv module refuses fields past its limit with an error it recovers from; keep the limit
 # just above what a cell may hold so an oversized field rejects one row, not the file.
@@ -65,7 +65,13 @@ def _rows(reader: _LineReader, header: list[str]) -> Iterator[RawRow]:
             first = False
             continue
         first = False
-        if not any(value.strip() for value in values):
+        # "\n" is whitespace, so the joined row is blank exactly when every cell is.
+        joined = "\n".join(values)
+        if not joined.strip():
+            continue
+        if len(values) == len(header) and row_is_clean(joined):
+            # The usual row: check_cells would find nothing, so skip its cell-by-cell pass.
+            yield RawRow(start, dict(zip(header, values, strict=True)), None, "")
             continue
         cells, problem, field = check_cells(header, values)
         yield RawRow(line=start, cells=cells, problem=problem, problem_field=field)
@@ -82,7 +88,11 @@ def write_hxl(rows: Iterable[dict[str, str]], columns: list[Column], out: Binary
 def _write(
     rows: Iterable[dict[str, str]], columns: list[Column], out: BinaryIO, *, hashtags: bool
 ) -> None:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    # Stored text is clean UTF-8; only quarantined rows carry undecodable bytes, and those are
+    # written back exactly as they arrived.
+    text = io.TextIOWrapper(
+        out, encoding="utf-8", errors="surrogateescape", newline="", write_through=True
+    )
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow([c.name for c in columns])
     if hashtags:
