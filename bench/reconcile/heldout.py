@@ -21,7 +21,7 @@ class HeldOut:
     linear: float
     inside80: bool
     inside95: bool
-    pinned: bool  # inside the period of another exact multi-day total
+    pinned: bool  # inside another exact total of at most a month
 
 
 def _one_day_values(figures: list[Figure]) -> list[Figure]:
@@ -67,7 +67,7 @@ def held_out(
                 continue
             result = reconcile(rest, nature, start, end, settings=settings)
             pinned = any(
-                f.start <= target.start <= f.end and f.start < f.end
+                f.start <= target.start <= f.end and 1 < f.days <= 31
                 and f.qualifier is Qualifier.EXACT for f in rest
             )
             i = result.index_of(target.start)

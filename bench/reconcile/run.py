@@ -32,7 +32,7 @@ def run_heldout(verbose: bool) -> None:
     _show("held-out one-day figures, Belarus border 2021 (real)", heldout.summarise(results))
     pinned = [r for r in results if r.pinned]
     if pinned:
-        _show("  ... only days inside another exact total", heldout.summarise(pinned))
+        _show("  ... only days inside an exact total of <= 31 days", heldout.summarise(pinned))
     print(f"  unmapped metrics: {', '.join(unmapped)}")
     if verbose:
         for r in results:
