@@ -16,7 +16,6 @@ class SettingsError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    import_chunk_rows: int = 5000
 
     @property
     def is_sqlite(self) -> bool:
@@ -34,7 +33,4 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"SITROOM_DATABASE_URL must name SQLite or PostgreSQL, not {url.split(':')[0]!r}"
         )
-    chunk = env.get("SITROOM_IMPORT_CHUNK_ROWS", "5000")
-    if not chunk.isdigit() or int(chunk) < 1:
-        raise SettingsError("SITROOM_IMPORT_CHUNK_ROWS must be a positive whole number")
-    return Settings(database_url=url, import_chunk_rows=int(chunk))
+    return Settings(database_url=url)

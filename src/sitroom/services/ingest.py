@@ -215,13 +215,14 @@ def _quarantine(session: Session, report: ImportReport, batch_id: int, kind: Rec
             batch_id,
             kind.value,
             r.line,
-            json.dumps(r.cells, ensure_ascii=False),
+            json.dumps(r.cells),
             r.field,
             r.reason,
         )
         for r in report.rejections
     ]
-    # A rejected row imported again is the same quarantined row, not a second one.
+    # ASCII JSON keeps undecodable bytes as escapes, so the raw row can be written back out
+    # byte for byte. A rejected row imported again is the same quarantined row, not a second.
     insert_new(
         session,
         "quarantine",
