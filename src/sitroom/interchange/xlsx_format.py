@@ -7,8 +7,6 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from typing import Any, BinaryIO
 
-from openpyxl import Workbook, load_workbook
-
 from .table import Column, RawRow, ReadError, RowSource, typed_cell
 from .text_checks import check_cells
 
@@ -38,6 +36,9 @@ def _refuse_bombs(stream: BinaryIO) -> None:
 
 
 def read_xlsx(stream: BinaryIO) -> RowSource:
+    # openpyxl takes half a second to import: load it only when a workbook is read or written.
+    from openpyxl import load_workbook
+
     _refuse_bombs(stream)
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
@@ -83,6 +84,8 @@ def _text(value: object) -> str:
 
 
 def write_xlsx(rows: Iterable[dict[str, str]], columns: list[Column], out: BinaryIO) -> None:
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("data")
     sheet.append([c.name for c in columns])
