@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from sitroom.domain.measures import Measure
 from sitroom.interchange.records.incidents import COLUMNS as INCIDENT_COLUMNS
 from sitroom.services import exports, ingest, queries
 from sitroom.store.tables import FigureRow, ImportBatchRow, IncidentRow, QuarantineRow
@@ -147,3 +148,33 @@ def test_sites_defined_again_differently_are_refused_not_overwritten(
     assert report.rejections[0].field == "id"
     with Session(engine) as session:
         assert [s.name for s in queries.list_sites(session)] == ["Synthetic centre"]
+
+
+def test_incidents_add_up_to_a_lower_bound_per_day_and_section(
+    engine: Engine, tmp_path: Path
+) -> None:
+    run_import(engine, factories.sections_file(tmp_path / "s.csv"))
+    rows = [
+        factories.incident_row(1, occurred_at="2021-07-03T02:10:00+03:00", persons="4"),
+        factories.incident_row(2, occurred_at="2021-07-03T23:50:00+03:00", persons="6"),
+        factories.incident_row(
+            3, occurred_at="2021-07-03T12:00:00+03:00", persons="9", status="retracted"
+        ),
+        factories.incident_row(
+            4, occurred_at="2021-07-03T12:00:00+03:00", persons="2", category="person_injured"
+        ),
+        factories.incident_row(
+            5, occurred_at="2021-07-04T01:00:00+03:00", persons="5", section="LT-BY-2"
+        ),
+    ]
+    path = factories.write_rows(tmp_path / "i.csv", [c.name for c in INCIDENT_COLUMNS], rows)
+    assert run_import(engine, path).accepted == 5
+    with Session(engine) as session:
+        found = queries.incident_figures(
+            session, queries.FigureFilter(measure=Measure.APPREHENDED, country="LT")
+        )
+    assert [(f.place, str(f.period_start), f.value, f.qualifier.value) for f in found] == [
+        ("LT-BY-1", "2021-07-03", 10.0, "at_least"),
+        ("LT-BY-2", "2021-07-04", 5.0, "at_least"),
+    ]
+    assert found[0].note == "2 incidents"

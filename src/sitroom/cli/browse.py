@@ -22,6 +22,9 @@ def figures(
     place: str | None = typer.Option(None, help="Only this place (country, section or site id)."),
     start: str | None = typer.Option(None, "--from", help="Periods ending on or after this day."),
     end: str | None = typer.Option(None, "--to", help="Periods starting on or before this day."),
+    incidents: bool = typer.Option(
+        False, "--incidents", help="Add what incident reports sum to, per day and section."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """List reported figures, oldest period first, with their qualifier and source."""
@@ -34,6 +37,9 @@ def figures(
     )
     with Session(engine()) as session:
         found = queries.list_figures(session, where)
+        if incidents:
+            found += queries.incident_figures(session, where)
+            found.sort(key=lambda f: (f.period_start, f.period_end))
     _show_figures(found, as_json)
 
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Engine, Select, select
+from sqlalchemy import Engine, Select, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.figures import ReportedFigure
-from ..domain.incidents import Incident
-from ..domain.measures import Measure
+from ..domain.incidents import Incident, IncidentCategory, IncidentStatus
+from ..domain.measures import Measure, Qualifier
 from ..domain.places import BorderSection, ReceptionSite
+from ..domain.sources import Source, SourceKind
 from ..store import mapping
 from ..store.tables import FigureRow, IncidentRow, QuarantineRow, SectionRow, SiteRow
 
@@ -77,6 +78,56 @@ def _depth(figure: ReportedFigure, chain: dict[str, ReportedFigure]) -> int:
     while current.corrects in chain and depth < len(chain):
         current, depth = chain[current.corrects or ""], depth + 1
     return depth
+
+
+def incident_figures(session: Session, where: FigureFilter) -> list[ReportedFigure]:
+    """What incidents add up to: per day, section and measure, the persons in incidents not
+    retracted. Incidents are what was reported, so each sum is a lower bound (at_least)."""
+    measure_of = {c.value: c.measure for c in IncidentCategory if c.measure is not None}
+    query = (
+        select(
+            IncidentRow.day,
+            IncidentRow.section,
+            IncidentRow.category,
+            func.sum(IncidentRow.persons),
+            func.count(),
+            func.max(IncidentRow.entered_at),
+        )
+        .where(IncidentRow.status != IncidentStatus.RETRACTED.value)
+        .where(IncidentRow.category.in_(list(measure_of)))
+        .group_by(IncidentRow.day, IncidentRow.section, IncidentRow.category)
+        .order_by(IncidentRow.day, IncidentRow.section, IncidentRow.category)
+    )
+    if where.measure is not None:
+        categories = [c for c, m in measure_of.items() if m is where.measure]
+        query = query.where(IncidentRow.category.in_(categories))
+    if where.country is not None:
+        query = query.where(IncidentRow.country == where.country)
+    if where.place is not None:
+        column = IncidentRow.country if len(where.place) == 2 else IncidentRow.section
+        query = query.where(column == where.place)
+    if where.start is not None:
+        query = query.where(IncidentRow.day >= where.start)
+    if where.end is not None:
+        query = query.where(IncidentRow.day <= where.end)
+    figures = []
+    for day, section, category, persons, count, latest in session.execute(query):
+        on = day if isinstance(day, date) else date.fromisoformat(day)
+        figures.append(
+            ReportedFigure(
+                measure=measure_of[category],
+                place=section,
+                period_start=on,
+                period_end=on,
+                value=float(persons),
+                qualifier=Qualifier.AT_LEAST,
+                source=Source(SourceKind.FIELD_REPORT, f"sitroom:incidents/{section}/{on}"),
+                entered_by="sitroom (sum of incident reports)",
+                entered_at=datetime.fromisoformat(latest),
+                note=f"{count} incident{'s' if count != 1 else ''}",
+            )
+        )
+    return figures
 
 
 def iter_incidents(session: Session, section: str | None = None) -> Iterator[Incident]:
