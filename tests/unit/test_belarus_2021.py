@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-from sitroom.datasets import belarus_2021
+from sitroom.datasets import belarus_2021, frontex
 from sitroom.domain.measures import Qualifier
 
 
@@ -45,3 +45,13 @@ def test_every_reception_row_is_either_loaded_or_listed_with_a_reason() -> None:
     assert len(loaded) + len(skipped) == total
     assert all(s.reason for s in skipped)
     assert any(r["place"] == "LT-PABRADE" and r["value"] == "250" for r in loaded)
+
+
+def test_frontex_monthly_detections_sum_over_nationalities() -> None:
+    months = frontex.monthly_detections()
+    # SOURCES.md of the compiled data: 601 detections in June 2021, 3,236 in July.
+    assert (months["2021-06"], months["2021-07"]) == (601, 3236)
+    assert min(months) == "2009-01" and max(months) == "2025-04"
+    assert frontex.yearly_detections()[2021] == sum(
+        v for m, v in months.items() if m.startswith("2021")
+    )

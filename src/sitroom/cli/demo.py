@@ -9,6 +9,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from ..datasets import frontex
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure, format_value
 from ..services.picture import first_picture
@@ -56,9 +57,19 @@ def demo(
             f"{percent:.0f} %" if percent is not None else "—",
         )
     out.print(sites)
+    _print_frontex_context()
     out.print(
         f"database: {database} — explore with `SITROOM_DATABASE_URL=sqlite:///{database} "
         "sitroom figures --country LT`"
+    )
+
+
+def _print_frontex_context() -> None:
+    months, years = frontex.monthly_detections(), frontex.yearly_detections()
+    summer = ", ".join(f"{m}: {months[m]:,}" for m in ("2021-06", "2021-07", "2021-08"))
+    out.print(
+        f"Frontex, Eastern Borders Route, detections: 2020 {years[2020]:,}; "
+        f"2021 {years[2021]:,} ({summer})"
     )
 
 
