@@ -24,9 +24,11 @@ DEFAULT = "nb_damped_trend"
 class ForecastSettings:
     """Knobs with defaults that suit daily border counts; every one is overridable."""
 
-    n_paths: int = 2000
-    backtest_paths: int = 300
+    n_paths: int = 1000
+    backtest_paths: int = 120
     max_origins: int = 12
+    #: monthly backtests are cheap and monthly series short on origins: use more
+    max_origins_monthly: int = 24
     #: remap intervals so the backtest's held-out values sit where the levels say
     recalibrate: bool = True
     seed: int = 0
@@ -81,15 +83,14 @@ def _select(
     rng: np.random.Generator,
 ) -> tuple[ForecastModel | None, tuple[ModelScore, ...], Recalibration]:
     min_train = settings.min_train_periods * period
+    max_origins = settings.max_origins if period == 7 else settings.max_origins_monthly
     eval_h = horizon
-    origins = choose_origins(
-        y.size, eval_h, period, min_train=min_train, max_origins=settings.max_origins
-    )
+    origins = choose_origins(y.size, eval_h, period, min_train=min_train, max_origins=max_origins)
     if len(origins) < 2:
         # A shorter scoring horizon still tells the models apart better than no backtest.
         eval_h = max(1, min(horizon, y.size - min_train - 1))
         origins = choose_origins(
-            y.size, eval_h, period, min_train=min_train, max_origins=settings.max_origins
+            y.size, eval_h, period, min_train=min_train, max_origins=max_origins
         )
     if len(origins) < 2:
         return None, (), Recalibration.identity()

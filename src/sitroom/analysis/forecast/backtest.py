@@ -36,14 +36,15 @@ def choose_origins(
 
 
 def interval_hits(
-    paths: FloatArray, actual: FloatArray, level: float
-) -> tuple[FloatArray, FloatArray]:
-    """Whether each actual value lies in the central `level` interval of its paths.
+    paths: FloatArray, actual: FloatArray, levels: tuple[float, ...]
+) -> list[FloatArray]:
+    """Whether each actual value lies in the central interval of its paths, per level.
 
     `paths` has the sample axis second to last, e.g. (origins, paths, horizon)."""
-    tail = (1.0 - level) / 2.0
-    lo, hi = np.quantile(paths, [tail, 1.0 - tail], axis=-2)
-    return (actual >= lo) & (actual <= hi), ~np.isnan(actual)
+    tails = [(1.0 - c) / 2.0 for c in levels]
+    qs = np.quantile(paths, [*tails, *(1.0 - t for t in tails)], axis=-2)
+    k = len(levels)
+    return [(actual >= qs[i]) & (actual <= qs[k + i]) for i in range(k)]
 
 
 def score_model(
@@ -63,8 +64,7 @@ def score_model(
     scales = np.array([mase_scale(y[:o], period) for o in origins])[:, None]
     err = np.abs(points - actual) / scales
     known = ~np.isnan(actual)
-    hits80, _ = interval_hits(paths, actual, 0.8)
-    hits95, _ = interval_hits(paths, actual, 0.95)
+    hits80, hits95 = interval_hits(paths, actual, (0.8, 0.95))
     count = max(int(known.sum()), 1)
     score = ModelScore(
         model=model.name,

@@ -22,6 +22,12 @@ def _resample(pool: FloatArray, size: tuple[int, ...], rng: np.random.Generator)
     return rng.choice(pool, size=size, replace=True)
 
 
+def recent_window(period: int) -> int:
+    """How far back errors are taken from: a year of days, ten years of months. Older
+    errors belong to a calmer (or wilder) regime and would set the interval width wrong."""
+    return 364 if period == 7 else 120
+
+
 def _floor(values: npt.ArrayLike) -> FloatArray:
     return np.asarray(np.maximum(values, 0.0), dtype=np.float64)
 
@@ -67,7 +73,8 @@ class SeasonalNaive(ForecastModel):
             if seen.size:
                 last[p] = seen[-1]
         diffs = y[period:] - y[:-period] if n > period else np.empty(0)
-        return _SeasonalNaiveFit(last, int((phase0 + n) % period), observed(diffs))
+        recent = observed(diffs)[-recent_window(period) :]
+        return _SeasonalNaiveFit(last, int((phase0 + n) % period), recent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +109,8 @@ class Drift(ForecastModel):
         # Differences across a gap are spread over the gap so each counts as one step.
         gaps = np.diff(where).astype(float)
         steps = np.diff(y[where]) / np.where(gaps > 0, gaps, 1.0)
-        return _DriftFit(float(y[last]), y.size - 1 - last, float(slope), steps - slope)
+        residuals = (steps - slope)[-recent_window(period) :]
+        return _DriftFit(float(y[last]), y.size - 1 - last, float(slope), residuals)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,20 +24,22 @@ introduces; r is the maximum-likelihood size given the one-step means. A missing
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from sitroom.analysis.forecast.base import Fitted, ForecastModel, observed
+from sitroom.analysis.forecast.baselines import recent_window
 from sitroom.analysis.forecast.result import FloatArray
 from sitroom.analysis.forecast.seasonal import seasonal_log_effects
 
 CAP = 4.0
-MIN_LOG_LEVEL = np.log(0.02)
+MIN_LOG_LEVEL = math.log(0.02)
 #: growth of at most ~10 % per step, so one wild month cannot project an explosion
 TREND_CAP = 0.1
-MAX_LOG_MEAN = np.log(1e7)
+MAX_LOG_MEAN = math.log(1e7)
 ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5)
 BETAS = (0.005, 0.02, 0.06)
 PHIS = (0.8, 0.9, 0.97)
@@ -66,21 +68,58 @@ def _run_filter(
     log_mu = np.empty((n, g))
     level = np.full(g, level0)
     trend = np.zeros(g)
+    u = np.empty(g)
     for t in range(n):
         carried = phi * trend
-        lm = np.minimum(level + carried + season_t[t], MAX_LOG_MEAN)
+        lm = level + carried
+        lm += season_t[t]
+        np.minimum(lm, MAX_LOG_MEAN, out=lm)
         log_mu[t] = lm
         yt = y[t]
         if yt == yt:  # not NaN
-            u = np.clip(yt * np.exp(-lm) - 1.0, -1.0, CAP)
-            level = np.maximum(level + carried + alpha * u, MIN_LOG_LEVEL)
-            trend = np.clip(carried + beta * u, -TREND_CAP, TREND_CAP)
+            # in-place ufuncs: this loop runs once per day for every grid point
+            np.exp(-lm, out=u)
+            u *= yt
+            u -= 1.0
+            np.minimum(u, CAP, out=u)
+            level = carried + level
+            level += alpha * u
+            trend = carried + beta * u
+            np.minimum(trend, TREND_CAP, out=trend)
+            np.maximum(trend, -TREND_CAP, out=trend)
         else:
-            level = np.maximum(level + carried, MIN_LOG_LEVEL)
+            level = level + carried
             trend = carried
+        np.maximum(level, MIN_LOG_LEVEL, out=level)
         levels[t] = level
         trends[t] = trend
     return levels, trends, log_mu
+
+
+def _run_one(
+    y: FloatArray, season_t: FloatArray, level0: float, alpha: float, beta: float, phi: float
+) -> tuple[FloatArray, FloatArray]:
+    """`_run_filter` for one parameter set, in plain floats (numpy calls on one-element
+    arrays cost more than the arithmetic)."""
+    n = y.size
+    levels, trends = np.empty(n), np.empty(n)
+    level, trend = level0, 0.0
+    ys, ss = y.tolist(), season_t.tolist()
+    for t in range(n):
+        carried = phi * trend
+        yt = ys[t]
+        if yt == yt:  # not NaN
+            lm = min(level + carried + ss[t], MAX_LOG_MEAN)
+            u = min(yt * math.exp(-lm) - 1.0, CAP)
+            level = level + carried + alpha * u
+            trend = max(min(carried + beta * u, TREND_CAP), -TREND_CAP)
+        else:
+            level = level + carried
+            trend = carried
+        level = max(level, MIN_LOG_LEVEL)
+        levels[t] = level
+        trends[t] = trend
+    return levels, trends
 
 
 def _poisson_deviance(y: FloatArray, mu: FloatArray) -> FloatArray:
@@ -138,7 +177,21 @@ def simulate_states(
 
 
 def _nb_median(mean: FloatArray, size: float) -> FloatArray:
-    return np.asarray(stats.nbinom.median(size, size / (size + mean)), dtype=np.float64)
+    """Median of negative binomials with these means, by bisection on the CDF.
+
+    scipy.stats' own median costs milliseconds per call through its generic machinery;
+    P(X <= k) = I_p(size, k + 1) with p = size / (size + mean) is one special function.
+    """
+    mean = np.asarray(mean, dtype=np.float64)
+    p = size / (size + mean)
+    lo = np.zeros(mean.shape)
+    hi = np.ceil(mean + 6.0 * np.sqrt(mean + mean**2 / size) + 6.0)
+    while np.any(lo < hi):
+        mid = np.floor((lo + hi) / 2.0)
+        above = special.betainc(size, mid + 1.0, p) >= 0.5
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid + 1.0)
+    return lo
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +266,10 @@ class NBDampedTrend(ForecastModel):
         target = win[burn:]
         keep = ~np.isnan(target)
         kappa = float(np.clip((target[keep].sum() + 0.5) / (one_step[keep].sum() + 0.5), 0.5, 2))
-        size = _best_size(target[keep], kappa * one_step[keep])
+        # Dispersion from the recent past only: after a surge the counts scatter far more
+        # than in the quiet years before, and the intervals must say so.
+        recent = np.flatnonzero(keep)[-recent_window(period) :]
+        size = _best_size(target[recent], kappa * one_step[recent])
         params = NBParams(
             float(alpha[best]), float(beta[best]), float(phi[best]), kappa, size, season
         )
@@ -227,11 +283,7 @@ class NBDampedTrend(ForecastModel):
         season_t = params.season[((phase0 + start) % period + np.arange(win.size)) % period]
         head = observed(win[: 2 * period])
         level0 = float(np.log(max(head.mean() if head.size else 0.0, 0.0) + 0.5))
-        one = np.ones(1)
-        levels, trends, _ = _run_filter(
-            win, season_t, level0, params.alpha * one, params.beta * one, params.phi * one
-        )
-        return levels[:, 0], trends[:, 0]
+        return _run_one(win, season_t, level0, params.alpha, params.beta, params.phi)
 
     def fit(self, y: FloatArray, phase0: int, period: int) -> Fitted:
         params, start = self.estimate(y, phase0, period)
@@ -257,12 +309,10 @@ class NBDampedTrend(ForecastModel):
         trend = np.repeat(trends[idx], n_paths)
         phase = np.repeat((phase0 + np.asarray(origins)) % period, n_paths).astype(float)
         paths = simulate_states(params, level, trend, phase, horizon, rng)
-        points = np.stack(
-            [
-                _NBFit(
-                    params, float(levels[i]), float(trends[i]), int((phase0 + o) % period)
-                ).point(horizon)
-                for i, o in zip(idx, origins, strict=True)
-            ]
-        )
+        h = np.arange(1, horizon + 1)
+        damp = np.cumsum(params.phi**h)
+        phases = (phase0 + np.asarray(origins)[:, None] + h[None, :] - 1) % period
+        lm = levels[idx][:, None] + damp[None, :] * trends[idx][:, None] + params.season[phases]
+        mean = params.kappa * np.exp(np.minimum(lm, MAX_LOG_MEAN))
+        points = _nb_median(mean, params.size)
         return points, paths.reshape(len(origins), n_paths, horizon)

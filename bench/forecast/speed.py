@@ -1,0 +1,59 @@
+"""Throughput: forecast 1,000 SYNTHETIC daily series (one year each, 28 days ahead).
+
+    .venv/bin/python bench/forecast/speed.py [--series 1000] [--days 365]
+
+The series are made up here (negative-binomial counts with weekday effects, some surges,
+some missing days): they are labelled synthetic and measure speed only, not accuracy.
+Model selection by backtest is included, as in normal use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from datetime import date
+
+import numpy as np
+
+from sitroom.analysis.forecast import Frequency, forecast_series
+
+
+def synthetic_series(rng: np.random.Generator, days: int) -> np.ndarray:
+    """SYNTHETIC counts: level 0.5-500, weekday effect, a surge in a third of the series."""
+    level = np.exp(rng.uniform(np.log(0.5), np.log(500)))
+    week = np.exp(rng.uniform(0, 0.5) * np.sin(2 * np.pi * np.arange(days) / 7))
+    mu = level * week
+    if rng.uniform() < 1 / 3:
+        at = rng.integers(days // 2, days)
+        mu[at:] *= rng.uniform(2, 10)
+    size = rng.uniform(1, 20)
+    y = rng.poisson(rng.gamma(size, mu / size)).astype(float)
+    y[rng.uniform(size=days) < rng.uniform(0, 0.1)] = np.nan
+    return y
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--series", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=365)
+    args = parser.parse_args()
+    rng = np.random.default_rng(2021)
+    series = [synthetic_series(rng, args.days) for _ in range(args.series)]
+    models: Counter[str] = Counter()
+    t0 = time.perf_counter()
+    for y in series:
+        models[forecast_series(y, date(2024, 1, 1), Frequency.DAILY, 28).model] += 1
+    elapsed = time.perf_counter() - t0
+    print(
+        f"{args.series} SYNTHETIC daily series x {args.days} days, 28 days ahead, "
+        f"with model selection: {elapsed:.1f} s ({1000 * elapsed / args.series:.1f} ms each)"
+    )
+    print(f"models chosen: {dict(models)}")
+    per_1000 = 1000 * elapsed / args.series
+    verdict = "met" if per_1000 < 20 else "NOT met"
+    print(f"goal: under 20 s per 1,000 series -> {per_1000:.1f} s per 1,000: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
