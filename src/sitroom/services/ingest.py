@@ -17,7 +17,7 @@ from ..interchange.records.registry import SCHEMAS, guess_kind
 from ..interchange.records.schema import EntryContext, RecordKind, RecordSchema
 from ..interchange.registry import detect_format, reader_for
 from ..interchange.table import RawRow, ReadError, RowSource
-from ..store.bulk import insert_new
+from ..store.bulk import insert_new, roomy_cache
 from ..store.engine import UnitOfWork
 from ..store.tables import ImportBatchRow, QuarantineRow
 from .report import ImportReport, Rejection
@@ -140,24 +140,33 @@ def _store_rows(
         uow.session.flush()
         report.batch_id = batch.id
         sink = SINKS[kind](uow.session, batch.id)
-        for chunk in _chunks(source.rows, CHUNK_ROWS):
-            parsed: list[Parsed] = []
-            for raw in chunk:
-                report.read += 1
-                item = _parse(raw, schema, missing, context, report)
-                if item is not None:
-                    parsed.append(item)
-            outcome = sink.take(parsed)
-            report.accepted += outcome.accepted
-            report.duplicate += outcome.duplicate
-            cells_by_line = {p.line: p.cells for p in parsed}
-            for refused in outcome.refused:
-                _reject(
-                    report, refused.line, refused.field, refused.reason, cells_by_line[refused.line]
-                )
-            _resolve_quarantine(uow.session, [cells_by_line[n] for n in outcome.stored_lines], now)
-            if progress:
-                progress(report.read, _position(stream))
+        # Only a file exported from the quarantine has rows that can resolve quarantined ones.
+        resolves = "quarantine_id" in source.header
+        with roomy_cache(uow.session):
+            for chunk in _chunks(source.rows, CHUNK_ROWS):
+                parsed: list[Parsed] = []
+                for raw in chunk:
+                    report.read += 1
+                    item = _parse(raw, schema, missing, context, report)
+                    if item is not None:
+                        parsed.append(item)
+                outcome = sink.take(parsed)
+                report.accepted += outcome.accepted
+                report.duplicate += outcome.duplicate
+                cells_by_line = {p.line: p.cells for p in parsed}
+                for refused in outcome.refused:
+                    _reject(
+                        report,
+                        refused.line,
+                        refused.field,
+                        refused.reason,
+                        cells_by_line[refused.line],
+                    )
+                if resolves:
+                    stored = [cells_by_line[n] for n in outcome.stored_lines]
+                    _resolve_quarantine(uow.session, stored, now)
+                if progress:
+                    progress(report.read, _position(stream))
         if report.rejected and not partial:
             return report  # leaving the unit of work rolls everything back
         _quarantine(uow.session, report, batch.id, kind)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy.orm import Session
+
+# SQLite keeps 2 MB of pages by default: a large import's indexes (the random `ref` above all)
+# then miss the cache on nearly every row and spill dirty pages to the journal over and over.
+# 64 MiB holds the hot index pages of a million-row import and bounds what the process uses.
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 
 BulkInsert = Callable[[Session, str, Sequence[str], Sequence[tuple[Any, ...]]], int]
 
@@ -59,3 +66,24 @@ def insert_new(
     if not rows:
         return 0
     return STRATEGIES[session.get_bind().dialect.name](session, table, columns, rows)
+
+
+@contextmanager
+def roomy_cache(session: Session) -> Iterator[None]:
+    """A page cache large enough for a long run of inserts, for the length of the `with`;
+    the connection's own setting is put back after, as pooled connections outlive imports.
+    Only the cache changes: the journal and synchronous settings, which keep a killed import
+    from leaving half its rows, stay as they are."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    (before,) = connection.execute("PRAGMA cache_size").fetchone()
+    connection.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        # The connection may be closed by now (an error tore it down): nothing left to restore.
+        with suppress(sqlite3.Error):
+            connection.execute(f"PRAGMA cache_size = {int(before)}")

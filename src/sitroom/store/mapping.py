@@ -131,6 +131,19 @@ def _entered_text(moment: datetime) -> str:
     return text
 
 
+_NATIONALITY_TEXTS: dict[tuple[tuple[str, int], ...], str] = {}
+
+
+def _nationalities_text(pairs: tuple[tuple[str, int], ...]) -> str:
+    # A few lists recur row after row; keep their text (bounded, as a file may hold many).
+    text = _NATIONALITY_TEXTS.get(pairs)
+    if text is None:
+        if len(_NATIONALITY_TEXTS) >= 4096:
+            _NATIONALITY_TEXTS.clear()
+        text = _NATIONALITY_TEXTS[pairs] = ";".join(f"{c}:{n}" for c, n in pairs)
+    return text
+
+
 def incident_values(incident: Incident, batch_id: int | None) -> tuple[Any, ...]:
     source, point, values = incident.source, incident.point, _VALUES
     occurred_at, section, pairs = incident.occurred_at, incident.section, incident.nationalities
@@ -145,7 +158,7 @@ def incident_values(incident: Incident, batch_id: int | None) -> tuple[Any, ...]
         values[incident.category],
         incident.persons,
         incident.minors,
-        ";".join(f"{c}:{n}" for c, n in pairs) if pairs else "",
+        _nationalities_text(pairs) if pairs else "",
         incident.description,
         values[incident.status],
         values[incident.confidence],
