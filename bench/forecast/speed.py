@@ -16,7 +16,7 @@ from datetime import date
 
 import numpy as np
 
-from sitroom.analysis.forecast import Frequency, forecast_series
+from sitroom.analysis.forecast import Frequency, forecast_many
 
 
 def synthetic_series(rng: np.random.Generator, days: int) -> np.ndarray:
@@ -37,16 +37,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     rng = np.random.default_rng(2021)
     series = [synthetic_series(rng, args.days) for _ in range(args.series)]
     models: Counter[str] = Counter()
     t0 = time.perf_counter()
-    for y in series:
-        models[forecast_series(y, date(2024, 1, 1), Frequency.DAILY, 28).model] += 1
+    items = [(y, date(2024, 1, 1)) for y in series]
+    for fc in forecast_many(items, Frequency.DAILY, 28, workers=args.workers):
+        models[fc.model] += 1
     elapsed = time.perf_counter() - t0
     print(
         f"{args.series} SYNTHETIC daily series x {args.days} days, 28 days ahead, "
+        f"{args.workers} process(es), "
         f"with model selection: {elapsed:.1f} s ({1000 * elapsed / args.series:.1f} ms each)"
     )
     print(f"models chosen: {dict(models)}")

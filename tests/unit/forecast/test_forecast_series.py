@@ -169,3 +169,15 @@ def test_the_same_seed_gives_the_same_forecast() -> None:
     a = forecast_series(y, START, settings=FAST)
     b = forecast_series(y, START, settings=FAST)
     np.testing.assert_array_equal(a.paths, b.paths)
+
+
+def test_forecasting_many_series_gives_each_its_own_forecast_in_order() -> None:
+    from sitroom.analysis.forecast import forecast_many
+
+    a, b = synthetic_weekly_counts(80, level=5), synthetic_weekly_counts(80, level=500)
+    out = forecast_many([(a, START), (b, START)], Frequency.DAILY, 7, settings=FAST)
+    assert [fc.horizon for fc in out] == [7, 7]
+    assert out[0].mean[0] < out[1].mean[0]
+    np.testing.assert_array_equal(
+        out[1].paths, forecast_series(b, START, Frequency.DAILY, 7, settings=FAST).paths
+    )

@@ -8,6 +8,7 @@ fc.model, fc.chosen.mase, fc.point, fc.lo95, fc.hi95, fc.paths
 from sitroom.analysis.forecast.api import ForecastSettings, forecast_series
 from sitroom.analysis.forecast.base import Fitted, ForecastModel
 from sitroom.analysis.forecast.calendar import Frequency
+from sitroom.analysis.forecast.many import forecast_many
 from sitroom.analysis.forecast.registry import ModelRegistry, UnknownModelError
 from sitroom.analysis.forecast.result import Forecast, ModelScore
 
@@ -20,5 +21,6 @@ __all__ = [
     "ModelRegistry",
     "ModelScore",
     "UnknownModelError",
+    "forecast_many",
     "forecast_series",
 ]
