@@ -28,9 +28,8 @@ from sitroom.analysis.detect.farrington_core import (
     subset_design,
     threshold_delta,
     threshold_negbin,
-    weekday,
-    years_back,
 )
+from sitroom.analysis.detect.farrington_reference import reference_positions
 from sitroom.analysis.detect.result import (
     CountSeries,
     DetectionResult,
@@ -62,32 +61,6 @@ NOUFAILY = FlexibleControl(
     b=4, w=3, weights_threshold=2.58, past_weeks_not_included=26, p_threshold_trend=1.0,
     threshold_method="nbPlugin", no_periods=10,
 )
-
-
-def _reference_positions(series: CountSeries, k: int, ctl: FlexibleControl) -> np.ndarray | None:
-    """Positions of the point k and its b reference points, newest first (None if missing)."""
-    n = len(series)
-    if ctl.by_date and series.dates is not None:
-        dates = series.dates
-        refs = [years_back(dates[k], i) for i in range(ctl.b + 1)]
-        if series.freq == 52:
-            want = weekday(dates[k])
-            snapped = []
-            for r in refs:
-                a = r - np.timedelta64(weekday(r) - want, "D")
-                b = a + np.timedelta64(-7 if a > r else 7, "D")
-                a_off, b_off = abs(int((a - r).astype(int))), abs(int((b - r).astype(int)))
-                snapped.append(b if a_off > b_off else a)
-            refs = snapped
-        pos = np.searchsorted(dates, np.array(refs, dtype="datetime64[D]"))
-        wanted = np.array(refs, dtype="datetime64[D]")
-        if np.any(pos >= n) or np.any(dates[np.minimum(pos, n - 1)] != wanted):
-            return None
-        return np.sort(pos)[::-1]
-    pos = k - series.freq * np.arange(ctl.b + 1)
-    if pos.min() < 0:
-        return None
-    return pos
 
 
 def _blocks(positions: np.ndarray, n: int, k: int, ctl: FlexibleControl) -> np.ndarray | None:
@@ -126,9 +99,9 @@ def _build_design(
     rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]] = []
     usable = np.zeros(ks.size, dtype=np.bool_)
     all_levels: set[float] = set()
+    all_positions, found = reference_positions(series, ks, ctl.b, ctl.by_date)
     for j, k in enumerate(ks):
-        positions = _reference_positions(series, int(k), ctl)
-        levels = None if positions is None else _blocks(positions, n, int(k), ctl)
+        levels = _blocks(all_positions[j], n, int(k), ctl) if found[j] else None
         if levels is None:
             continue
         used = np.flatnonzero(~np.isnan(levels))

@@ -79,43 +79,54 @@ def fit_poisson(
     weights: FloatArray,
     offset: FloatArray | None = None,
 ) -> GlmFit:
-    """Fit log-link Poisson GLMs by IRLS, one per leading index of ``x``."""
+    """Fit log-link Poisson GLMs by IRLS, one per leading index of ``x``.
+
+    Each step solves the weighted normal equations on column-scaled designs (a
+    reparametrisation, so the fit is R's; scaling keeps the small systems well conditioned).
+    Converged fits leave the working set, which is compacted when it has halved.
+    """
     k_fits, _, n_par = x.shape
     off = np.zeros_like(y) if offset is None else offset
-    y0 = np.where(weights > 0, y, 0.0)  # padding rows may hold NaN
     good = weights > 0
+    y0 = np.where(good, y, 0.0)  # padding rows may hold NaN
+    scale = np.maximum(np.max(np.abs(x), axis=1), 1e-300)  # (K, p)
+    xs_all = x / scale[:, None, :]
     mu = y0 + 0.1
     eta = np.log(mu)
     dev_old = _deviance(y0, mu, weights)
-    coef = np.zeros((k_fits, n_par))
+    coef_s = np.zeros((k_fits, n_par))
     last_w = np.zeros_like(y0)
-    q_last = np.zeros_like(x)
-    r_last = np.tile(np.eye(n_par), (k_fits, 1, 1))
+    info_inv = np.tile(np.eye(n_par), (k_fits, 1, 1))
     converged = np.zeros(k_fits, dtype=np.bool_)
-    active = np.ones(k_fits, dtype=np.bool_)
+    ids = np.arange(k_fits)  # the working set; rows already converged are not written again
+    live = np.ones(k_fits, dtype=np.bool_)
+    xs, ys, ws, offs, goods = xs_all, y0, weights, off, good
     for _ in range(_MAXIT):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
+        if not live.any():
             break
-        mu_a, eta_a, w_a = mu[idx], eta[idx], weights[idx]
+        mu_a, eta_a = mu[ids], eta[ids]
         mu_eta = np.maximum(np.exp(eta_a), _EPS)
-        z = eta_a - off[idx] + (y0[idx] - mu_a) / mu_eta
-        work_w = np.where(good[idx], w_a * mu_eta**2 / mu_a, 0.0)
-        sw = np.sqrt(work_w)
-        q, r = np.linalg.qr(x[idx] * sw[:, :, None])
-        qtz = np.einsum("knp,kn->kp", q, z * sw)
-        beta = np.linalg.solve(r, qtz[:, :, None])[:, :, 0]
-        eta_new = np.einsum("knp,kp->kn", x[idx], beta) + off[idx]
+        z = eta_a - offs + (ys - mu_a) / mu_eta
+        work_w = np.where(goods, ws * mu_eta**2 / mu_a, 0.0)
+        xtw = np.swapaxes(xs * work_w[:, :, None], 1, 2)
+        inv = np.linalg.inv(xtw @ xs)
+        beta = (inv @ (xtw @ z[:, :, None]))[:, :, 0]
+        eta_new = (xs @ beta[:, :, None])[:, :, 0] + offs
         mu_new = np.maximum(np.exp(eta_new), _EPS)
-        dev = _deviance(y0[idx], mu_new, w_a)
-        done = np.abs(dev - dev_old[idx]) / (np.abs(dev) + 0.1) < _EPSILON
-        coef[idx], eta[idx], mu[idx], dev_old[idx] = beta, eta_new, mu_new, dev
-        last_w[idx], q_last[idx], r_last[idx] = work_w, q, r
-        converged[idx] = done
-        active[idx] = ~done
-    r_inv = np.linalg.inv(r_last)
-    cov = np.einsum("kij,klj->kil", r_inv, r_inv)
-    hat = np.sum(q_last**2, axis=-1)
+        dev = _deviance(ys, mu_new, ws)
+        done = np.abs(dev - dev_old[ids]) / (np.abs(dev) + 0.1) < _EPSILON
+        put = ids[live]
+        coef_s[put], eta[put], mu[put] = beta[live], eta_new[live], mu_new[live]
+        dev_old[put], last_w[put], info_inv[put] = dev[live], work_w[live], inv[live]
+        converged[put] = done[live]
+        live &= ~done
+        if live.sum() * 2 <= ids.size:
+            ids = ids[live]
+            live = np.ones(ids.size, dtype=np.bool_)
+            xs, ys, ws, offs, goods = xs_all[ids], y0[ids], weights[ids], off[ids], good[ids]
+    coef = coef_s / scale
+    cov = info_inv / (scale[:, :, None] * scale[:, None, :])
+    hat = last_w * np.einsum("knp,kpq,knq->kn", xs_all, info_inv, xs_all)
     n_good = good.sum(axis=-1).astype(np.float64)
     df_res = n_good - n_par
     mu_eta_final = np.maximum(np.exp(eta), _EPS)
