@@ -32,8 +32,8 @@ def figures(
         measure=measure,
         country=country.upper() if country else None,
         place=place.upper() if place else None,
-        start=_day(start, "--from"),
-        end=_day(end, "--to"),
+        start=parse_day(start, "--from"),
+        end=parse_day(end, "--to"),
     )
     with Session(engine()) as session:
         found = queries.list_figures(session, where)
@@ -105,7 +105,7 @@ def sections(
     out.print(table)
 
 
-def _day(text: str | None, option: str) -> date | None:
+def parse_day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import browse, demo, transfer
+from . import analysis, browse, demo, transfer, warn
 
 app = typer.Typer(
     name="sitroom",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (transfer, browse, demo):
+for module in (transfer, browse, analysis, warn, demo):
     module.register(app)
 
 

@@ -1,0 +1,128 @@
+"""detect and alarms: surge detection on the reconciled series, and the alarms it raises."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import typer
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from ..analysis.detect.registry import DETECTORS
+from ..domain.alarms import Alarm, AlarmState
+from ..domain.errors import InvalidValue
+from ..services import alarms as alarm_service
+from ..services import detection
+from ..services import series as series_service
+from ..services.setup import init_database
+from .browse import parse_day
+from .common import Exit, engine, err, out, print_json
+
+
+def detect(
+    method: list[str] = typer.Option(
+        list(detection.DEFAULT_METHODS),
+        "--method",
+        help=f"Detection method, repeatable: {', '.join(sorted(DETECTORS))}.",
+    ),
+    since: str | None = typer.Option(None, "--since", help="Only raise alarms from this day."),
+) -> None:
+    """Run surge detection on every reconciled flow series (recomputing series whose figures
+    changed first) and store the alarms. Running it again on the same data raises nothing new."""
+    unknown = [m for m in method if m not in DETECTORS]
+    if unknown:
+        err.print(
+            f"[red]error:[/red] unknown method {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(DETECTORS))}"
+        )
+        raise typer.Exit(Exit.BAD_INPUT)
+    db = engine()
+    init_database(db)
+    series_service.refresh_series(db)
+    run = detection.run_detection(db, methods=tuple(method), since=parse_day(since, "--since"))
+    for skipped in run.skipped:
+        out.print(
+            f"[dim]{skipped.measure.value} at {skipped.place} ({skipped.method}): "
+            f"{skipped.reason}[/dim]"
+        )
+    out.print(f"{len(run.raised)} new alarms, {run.already_known} already known")
+
+
+alarms_app = typer.Typer(help="The alarms detection raised: list, acknowledge, close.")
+
+
+@alarms_app.callback(invoke_without_command=True)
+def alarms(
+    context: typer.Context,
+    everything: bool = typer.Option(False, "--all", help="Closed alarms too."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the open alarms (new and acknowledged), newest day first."""
+    if context.invoked_subcommand is not None:
+        return
+    states = tuple(AlarmState) if everything else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
+    db = engine()
+    init_database(db)
+    with Session(db) as session:
+        found = alarm_service.list_alarms(session, states=states)
+    if as_json:
+        print_json([{"id": i, **{k: getattr(a, k) for k in a.__slots__}} for i, a in found])
+        return
+    table = Table(
+        "id",
+        "day",
+        "measure",
+        "place",
+        "method",
+        "observed",
+        "expected",
+        "threshold",
+        "level",
+        "state",
+    )
+    for ident, a in found:
+        table.add_row(
+            str(ident),
+            str(a.day),
+            a.measure.value,
+            a.place,
+            a.method,
+            f"{a.observed:.0f}",
+            f"{a.expected:.1f}",
+            f"{a.threshold:.1f}",
+            a.level.value,
+            a.state.value,
+        )
+    out.print(table)
+
+
+@alarms_app.command("ack")
+def acknowledge(
+    alarm_id: int,
+    by: str = typer.Option(..., "--by", help="Who acknowledges it."),
+    reason: str = typer.Option(..., "--reason", help="Why: what was checked or done."),
+) -> None:
+    """Acknowledge alarm ALARM_ID: someone has seen it, and says why it stays open."""
+    _apply(lambda db: alarm_service.acknowledge(db, alarm_id, by=by, reason=reason))
+
+
+@alarms_app.command("close")
+def close(alarm_id: int, by: str = typer.Option(..., "--by", help="Who closes it.")) -> None:
+    """Close alarm ALARM_ID."""
+    _apply(lambda db: alarm_service.close(db, alarm_id, by=by))
+
+
+def _apply(change: Callable[[Engine], Alarm]) -> None:
+    db = engine()
+    try:
+        alarm = change(db)
+    except InvalidValue as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(Exit.BAD_INPUT) from None
+    out.print(f"alarm is now {alarm.state.value}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(detect)
+    app.add_typer(alarms_app, name="alarms")
