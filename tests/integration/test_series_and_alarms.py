@@ -83,7 +83,10 @@ def test_two_exact_figures_for_one_day_are_a_stored_conflict(
 ) -> None:
     rows = daily_rows([10, 12, 9])
     other_outlet = Source(SourceKind.PRESS, "https://example.org/another-synthetic")
-    rows.append(figure_cells(factories.figure(value=15.0, source=other_outlet)))
+    same_day = factories.figure(
+        value=15.0, source=other_outlet, period_start=START, period_end=START
+    )
+    rows.append(figure_cells(same_day))
     load(engine, tmp_path, rows)
     series_service.refresh_series(engine)
     with Session(engine) as session:
