@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, inspect
 
-from sitroom.store.migrate import check_models_match_migrations, upgrade
 from sitroom.store import analysis_tables  # noqa: F401  (registers its tables)
+from sitroom.store.migrate import check_models_match_migrations, upgrade
 from sitroom.store.tables import Base
 
 
