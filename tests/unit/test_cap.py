@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import socket
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
@@ -277,7 +278,7 @@ def far_polygon(xml: bytes) -> bytes:
     return tamper(xml, first_polygon(xml), " ".join([far, *pairs[1:-1], far]))
 
 
-TAMPERINGS = {
+TAMPERINGS: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "missing category": (
         lambda x: tamper(x, "<category>Security</category>", ""),
         "category",

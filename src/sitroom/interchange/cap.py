@@ -69,6 +69,7 @@ _EVENT_NOUNS = {
     Measure.INJURED: "injured persons",
 }
 # XML 1.0 cannot carry most control characters, even escaped; a reason typed by a person may.
+_UNSAFE_IN_IDENTIFIER = re.compile(r"[^A-Za-z0-9_-]")
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -119,7 +120,10 @@ def alarm_identifier(alarm: Alarm, msg_type: MsgType | None = None) -> str:
     msg_type = msg_type or msg_type_for(alarm)
     measure, place, day, method = alarm.key
     digest = hashlib.sha256("\x1f".join((measure, place, day.isoformat(), method)).encode())
-    base = f"sitroom-alarm-{place}-{day:%Y%m%d}-{measure}-{digest.hexdigest()[:16]}"
+    # The place only makes the identifier readable (the digest makes it unique), so a place
+    # that is not a clean id cannot smuggle a space or comma into it.
+    readable = _UNSAFE_IN_IDENTIFIER.sub("_", place)
+    base = f"sitroom-alarm-{readable}-{day:%Y%m%d}-{measure}-{digest.hexdigest()[:16]}"
     if msg_type == "Alert":
         return base
     what = (msg_type, alarm.acknowledged_by, alarm.acknowledged_reason, alarm.closed_by)
@@ -289,6 +293,8 @@ def _number(value: float) -> str:
         return str(value)
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
+    if abs(value) < 1:
+        return f"{value:.3g}"  # keeps a small probability from reading as 0
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
