@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,7 @@ from sitroom.services import series as series_service
 from tests import factories
 
 START = date(2021, 3, 1)
+MOMENT = datetime(2021, 8, 4, 12, 0, tzinfo=UTC)
 
 
 def daily_rows(
@@ -135,3 +136,19 @@ def test_an_alarm_is_acknowledged_with_who_and_why_then_closed(
         alarms.acknowledge(engine, alarm_id, by="bob", reason="again")
     with Session(engine) as session:
         assert alarm_id not in [i for i, _ in alarms.list_alarms(session)]
+
+
+def test_alarms_become_cap_alerts_that_validate(engine: Engine, tmp_path: Path) -> None:
+    load(engine, tmp_path, daily_rows(surge()))
+    series_service.refresh_series(engine)
+    run = detection.run_detection(engine, since=START + timedelta(days=380))
+    with Session(engine) as session:
+        first_id, _ = alarms.list_alarms(session)[0]
+    alarms.acknowledge(engine, first_id, by="bob", reason="checked")
+    files = alarms.write_cap(engine, tmp_path / "cap", sender="sitroom@example.org", now=MOMENT)
+    assert len(files) == len(run.raised)
+    assert all(f.problems == [] for f in files)
+    kinds = [f.path.read_text(encoding="utf-8") for f in files]
+    assert sum("<msgType>Update</msgType>" in k for k in kinds) == 1
+    assert sum("<msgType>Alert</msgType>" in k for k in kinds) == len(files) - 1
+    assert all("<category>Security</category>" in k for k in kinds)

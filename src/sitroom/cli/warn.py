@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -57,9 +59,19 @@ def alarms(
     context: typer.Context,
     everything: bool = typer.Option(False, "--all", help="Closed alarms too."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    cap: Path | None = typer.Option(
+        None, "--cap", help="Write each alarm as a CAP 1.2 alert (XML) into this folder."
+    ),
+    sender: str = typer.Option(
+        "sitroom@localhost", help="The CAP sender: an address that identifies this system."
+    ),
 ) -> None:
-    """List the open alarms (new and acknowledged), newest day first."""
+    """List the open alarms (new and acknowledged), newest day first; with --cap, write them
+    as CAP 1.2 alerts that any alerting system can take."""
     if context.invoked_subcommand is not None:
+        return
+    if cap is not None:
+        _write_cap(cap, sender, everything)
         return
     states = tuple(AlarmState) if everything else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
     db = engine()
@@ -95,6 +107,24 @@ def alarms(
             a.state.value,
         )
     out.print(table)
+
+
+def _write_cap(folder: Path, sender: str, everything: bool) -> None:
+    db = engine()
+    init_database(db)
+    try:
+        files = alarm_service.write_cap(
+            db, folder, sender=sender, now=datetime.now(UTC), everything=everything
+        )
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(Exit.BAD_INPUT) from None
+    invalid = [f for f in files if f.problems]
+    for bad in invalid:
+        err.print(f"[red]invalid CAP[/red] {bad.path}: {'; '.join(bad.problems)}")
+    out.print(f"wrote {len(files)} CAP alerts to {folder}")
+    if invalid:
+        raise typer.Exit(Exit.ROWS_REJECTED)
 
 
 @alarms_app.command("ack")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -10,8 +13,17 @@ from sqlalchemy.orm import Session
 from ..domain.alarms import Alarm, AlarmLevel, AlarmState
 from ..domain.errors import InvalidValue
 from ..domain.measures import Measure
+from ..interchange.cap import (
+    alarm_identifier,
+    alarm_to_cap,
+    alert_reference,
+    msg_type_for,
+    validate_cap,
+)
+from ..interchange.cap_area import area_for_country, area_for_section
 from ..store.analysis_tables import AlarmRow
 from ..store.engine import UnitOfWork
+from . import queries
 
 
 def _alarm(row: AlarmRow) -> Alarm:
@@ -66,3 +78,38 @@ def _change(engine: Engine, alarm_id: int, change: Callable[[Alarm], Alarm]) -> 
         row.closed_by = changed.closed_by
         uow.commit()
     return changed
+
+
+@dataclass(frozen=True, slots=True)
+class CapFile:
+    path: Path
+    problems: list[str]
+
+
+def write_cap(
+    engine: Engine, folder: Path, *, sender: str, now: datetime, everything: bool = False
+) -> list[CapFile]:
+    """One CAP 1.2 file per alarm: an Alert when new, an Update once acknowledged, a Cancel
+    once closed (the later two reference the Alert, sent when the alarm was raised). Each file
+    is checked against the OASIS schema and CAP's own rules; problems are returned, not hidden."""
+    states = tuple(AlarmState) if everything else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with Session(engine) as session:
+        sections = {s.id: s for s in queries.list_sections(session)}
+        found = list_alarms(session, states=states)
+    for _, alarm in found:
+        section = sections.get(alarm.place)
+        area = area_for_section(section) if section else area_for_country(alarm.place[:2])
+        msg_type = msg_type_for(alarm)
+        references = (
+            []
+            if msg_type == "Alert"
+            else [alert_reference(alarm, sender=sender, sent=alarm.raised_at)]
+        )
+        sent = alarm.raised_at if msg_type == "Alert" else now
+        document = alarm_to_cap(alarm, sender=sender, area=area, sent=sent, references=references)
+        path = folder / f"{alarm_identifier(alarm, msg_type)}.xml"
+        path.write_bytes(document)
+        written.append(CapFile(path, validate_cap(document)))
+    return written
