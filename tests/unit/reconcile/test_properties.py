@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitroom.analysis.reconcile import Figure, reconcile
-from sitroom.analysis.reconcile.gaussian import DayEvidence, PriorBands, RowEvidence, condition
+from sitroom.analysis.reconcile.gaussian import (
+    Conditioner,
+    DayEvidence,
+    PriorBands,
+    RowEvidence,
+    condition,
+)
 from sitroom.domain.measures import Nature, Qualifier
 
 START = date(2022, 1, 1)
@@ -91,8 +97,8 @@ def test_the_fast_solver_matches_dense_gaussian_conditioning() -> None:
     rows[0, 2:12] = 1
     rows[1, 15:29] = 1
     prior = PriorBands(step, noise, weekday, anchor_mean, anchor_var)
-    evidence = RowEvidence(scipy.sparse.csr_matrix(rows), np.array([30.0, 50.0]),
-                           np.array([0.0, 4.0]))
+    evidence = RowEvidence.from_matrix(scipy.sparse.csr_matrix(rows), np.array([30.0, 50.0]),
+                                       np.array([0.0, 4.0]))
     fast = condition(prior, DayEvidence(precision, value), evidence, with_variance=True)
 
     big = np.zeros((2 * n, 2 * n))
@@ -117,3 +123,31 @@ def test_the_fast_solver_matches_dense_gaussian_conditioning() -> None:
     np.testing.assert_allclose(fast.count_mean, mean[1::2], atol=1e-8)
     assert fast.count_var is not None
     np.testing.assert_allclose(fast.count_var, np.diag(posterior_cov)[1::2], atol=1e-8)
+
+
+def test_totals_added_block_by_block_give_the_same_posterior_as_all_at_once() -> None:
+    rng = np.random.default_rng(1)  # synthetic prior and totals
+    n = 40
+    step = rng.uniform(0.5, 2, n)
+    step[0] = np.inf
+    anchor_var = np.full(n, np.inf)
+    anchor_var[0] = 100.0
+    prior = PriorBands(step, rng.uniform(1, 3, n), np.ones(n), np.full(n, 3.0), anchor_var)
+    days = DayEvidence(np.zeros(n), np.zeros(n))
+    rows = np.zeros((4, n))
+    rows[0, 0:10], rows[1, 5:30], rows[2, 33:34], rows[3, 20:40] = 1, 1, 1, 1
+    values, variances = np.array([20.0, 80.0, 0.0, 70.0]), np.array([0.0, 9.0, 0.0, 0.0])
+    at_once = Conditioner(prior, days)
+    at_once.add(RowEvidence.from_matrix(scipy.sparse.csr_matrix(rows), values, variances))
+    in_blocks = Conditioner(prior, days)
+    for part in (slice(0, 2), slice(2, 4)):
+        in_blocks.add(
+            RowEvidence.from_matrix(
+                scipy.sparse.csr_matrix(rows[part]), values[part], variances[part]
+            )
+        )
+    for a, b in zip(at_once.mean(), in_blocks.mean(), strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-8)
+    np.testing.assert_allclose(at_once.variance()[0], in_blocks.variance()[0], atol=1e-8)
+    assert abs(in_blocks.mean()[1][5:30].sum() - 80.0) < 3 * 3.0
+    assert abs(in_blocks.mean()[1][20:40].sum() - 70.0) < 1e-6

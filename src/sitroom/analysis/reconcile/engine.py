@@ -10,7 +10,7 @@ import numpy as np
 
 from sitroom.analysis.reconcile.feasibility import find_infeasible
 from sitroom.analysis.reconcile.figures import soft_tolerance
-from sitroom.analysis.reconcile.model import Fit, Grid, ModelSettings, fit, rows_matrix
+from sitroom.analysis.reconcile.model import Fit, Grid, ModelSettings, fit, item_totals
 from sitroom.analysis.reconcile.placement import Placed, Role
 from sitroom.analysis.reconcile.result import Conflict, ConflictKind
 from sitroom.analysis.reconcile.screening import why_first_wins
@@ -31,11 +31,11 @@ class EngineResult:
 def _contradicted_soft(
     items: Sequence[Placed], mean: np.ndarray, grid: Grid
 ) -> list[Conflict]:
-    conflicts = []
-    for item in items:
-        if item.role is not Role.SOFT:
-            continue
-        total = float(grid.cells(item) @ mean)
+    conflicts: list[Conflict] = []
+    soft = [p for p in items if p.role is Role.SOFT]
+    if not soft:
+        return conflicts
+    for item, total in zip(soft, item_totals(soft, grid, mean).tolist(), strict=True):
         gap = item.figure.value - total
         if abs(gap) <= soft_tolerance(item.figure):
             continue
@@ -64,8 +64,8 @@ def _all_hard_hold(items: Sequence[Placed], mean: np.ndarray, grid: Grid) -> boo
     hard = [p for p in items if p.role is not Role.SOFT]
     if not hard:
         return True
-    totals = rows_matrix(hard, grid) @ mean
-    for item, total in zip(hard, totals, strict=True):
+    totals = item_totals(hard, grid, mean)
+    for item, total in zip(hard, totals.tolist(), strict=True):
         value = item.figure.value
         slack = 1e-3 * (1.0 + abs(value))
         if item.role is Role.EXACT and abs(total - value) > slack:

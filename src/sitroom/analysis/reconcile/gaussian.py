@@ -45,17 +45,70 @@ class DayEvidence:
 
 @dataclass(frozen=True, slots=True)
 class RowEvidence:
-    """Totals over several days: rows @ x ~ N(values, variances); variance 0 is exact."""
+    """Totals over several days: row_i @ x ~ N(values_i, variances_i); variance 0 is exact.
 
-    rows: scipy.sparse.csr_matrix
+    Every row is a sum of x over one or more runs of consecutive cells: run j adds
+    x[lo_j:hi_j] to row run_row_j. Sums over runs are differences of a cumulative sum, so no
+    row is ever stored as a vector of ones.
+    """
+
+    run_row: NDArray[np.int64]
+    lo: NDArray[np.int64]
+    hi: NDArray[np.int64]
     values: FloatArray
     variances: FloatArray
 
+    @property
+    def count(self) -> int:
+        return int(self.values.size)
+
     @staticmethod
-    def empty(days: int) -> RowEvidence:
+    def empty() -> RowEvidence:
+        none = np.zeros(0, dtype=np.int64)
+        return RowEvidence(none, none, none, np.zeros(0), np.zeros(0))
+
+    @staticmethod
+    def from_matrix(
+        rows: scipy.sparse.csr_matrix, values: FloatArray, variances: FloatArray
+    ) -> RowEvidence:
+        """From a sparse 0/1 matrix (one row per total), its runs of ones found."""
+        dense = rows.toarray() != 0
+        padded = np.zeros((dense.shape[0], dense.shape[1] + 2), dtype=np.int8)
+        padded[:, 1:-1] = dense
+        step = np.diff(padded, axis=1)
+        starts_row, starts = np.nonzero(step == 1)
+        _, ends = np.nonzero(step == -1)
         return RowEvidence(
-            scipy.sparse.csr_matrix((0, days)), np.zeros(0), np.zeros(0)
+            starts_row.astype(np.int64), starts.astype(np.int64), ends.astype(np.int64),
+            np.asarray(values, dtype=np.float64), np.asarray(variances, dtype=np.float64),
         )
+
+    def totals(self, x: FloatArray) -> FloatArray:
+        """row @ x for every row."""
+        cumulative = np.concatenate([[0.0], np.cumsum(x)])
+        runs = cumulative[self.hi] - cumulative[self.lo]
+        return np.bincount(self.run_row, weights=runs, minlength=self.count).astype(np.float64)
+
+    def lifted(self, days: int) -> FloatArray:
+        """The rows as columns of ones (days x rows, Fortran order for LAPACK)."""
+        steps = np.zeros((days + 1, self.count), order="F")
+        np.add.at(steps, (self.lo, self.run_row), 1.0)
+        np.add.at(steps, (self.hi, self.run_row), -1.0)
+        result: FloatArray = np.cumsum(steps[:-1], axis=0)
+        return np.asfortranarray(result)
+
+    def run_sums(self, columns: FloatArray) -> FloatArray:
+        """rows @ columns (rows x columns.shape[1]), by cumulative sums down the days."""
+        cumulative = np.zeros((columns.shape[0] + 1, columns.shape[1]))
+        np.cumsum(columns, axis=0, out=cumulative[1:])
+        runs = cumulative[self.hi] - cumulative[self.lo]
+        if self.run_row.size == self.count and np.array_equal(
+            self.run_row, np.arange(self.count)
+        ):
+            return runs
+        out = np.zeros((self.count, columns.shape[1]))
+        np.add.at(out, self.run_row, runs)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +188,105 @@ def _explained(small: FloatArray, influence: FloatArray) -> FloatArray:
     """diag(W M^-1 W^T): the variance the multi-day rows take away from each day."""
     try:
         chol = scipy.linalg.cholesky(small, lower=True, check_finite=False)
-        spread = scipy.linalg.solve_triangular(chol, influence.T, lower=True, check_finite=False)
-        explained: FloatArray = np.einsum("ij,ij->j", spread, spread)
+        # W L^-T, one triangular solve from the right over all days at once
+        spread = scipy.linalg.blas.dtrsm(
+            1.0, chol, np.asfortranarray(influence), side=1, lower=1, trans_a=1
+        )
+        explained: FloatArray = np.einsum("ij,ij->i", spread, spread)
     except np.linalg.LinAlgError:
-        explained = np.einsum("ij,ij->j", influence.T, _solve_small(small, influence.T))
+        explained = np.einsum("ij,ji->i", influence, _solve_small(small, influence.T))
     return explained
+
+
+def _concatenate(first: RowEvidence, second: RowEvidence) -> RowEvidence:
+    return RowEvidence(
+        np.concatenate([first.run_row, second.run_row + first.count]),
+        np.concatenate([first.lo, second.lo]),
+        np.concatenate([first.hi, second.hi]),
+        np.concatenate([first.values, second.values]),
+        np.concatenate([first.variances, second.variances]),
+    )
+
+
+class Conditioner:
+    """Gaussian conditioning on day evidence, then on rows added block by block.
+
+    The tridiagonal system is factorised once; every later block of rows (a bound found
+    violated, days held at zero) costs one solve per new row and a bigger small system,
+    not a new factorisation of everything.
+    """
+
+    def __init__(self, prior: PriorBands, days: DayEvidence) -> None:
+        self.red = _reduce(prior, days)
+        h_x = days.precision * days.value
+        h_m = np.where(np.isfinite(prior.anchor_var), prior.anchor_mean / prior.anchor_var, 0.0)
+        self.level0: FloatArray = self.red.solve((h_m + self.red.gain * h_x)[:, None])[:, 0]
+        self.count0: FloatArray = h_x / self.red.x_precision + self.red.gain * self.level0
+        self.rows = RowEvidence.empty()
+        self.small = np.zeros((0, 0))
+        self._level_influence: list[FloatArray] = []
+        self._influence: list[FloatArray] = []
+
+    def add(self, rows: RowEvidence) -> None:
+        """Condition on `rows` too. W = P^-1 A^T on x is A^T / (a + l) + gain * Y with
+        Y = T^-1 (gain * A^T) its part on m; A W is summed run by run from cumulative sums."""
+        if not rows.count:
+            return
+        red = self.red
+        lifted = rows.lifted(self.count0.size)
+        level_influence = red.solve(np.asfortranarray(red.gain[:, None] * lifted))
+        influence = lifted / red.x_precision[:, None] + red.gain[:, None] * level_influence
+        old = self.rows.count
+        self.rows = _concatenate(self.rows, rows)
+        column = self.rows.run_sums(influence)  # (old + new) x new
+        small = np.zeros((self.rows.count, self.rows.count))
+        small[:old, :old] = self.small
+        small[:, old:] = column
+        small[old:, :old] = column[:old].T
+        block = small[old:, old:]
+        small[old:, old:] = 0.5 * (block + block.T)
+        self.small = small
+        self._level_influence.append(level_influence)
+        self._influence.append(influence)
+
+    def _weights(self) -> FloatArray:
+        scale = np.maximum(np.abs(np.diag(self.small)), 1e-300)
+        matrix = self.small + np.diag(self.rows.variances + 1e-11 * scale)
+        return _solve_small(matrix, self.rows.values - self.rows.totals(self.count0))
+
+    def mean(self) -> tuple[FloatArray, FloatArray]:
+        """Posterior mean of the levels and of the counts."""
+        if not self.rows.count:
+            return self.level0, self.count0
+        weights = self._weights()
+        level, count = self.level0.copy(), self.count0.copy()
+        start = 0
+        for level_part, part in zip(self._level_influence, self._influence, strict=True):
+            piece = weights[start : start + part.shape[1]]
+            level += level_part @ piece
+            count += part @ piece
+            start += part.shape[1]
+        return level, count
+
+    def variance(self, groups: int = 1) -> tuple[FloatArray, FloatArray | None]:
+        """Marginal variance of every count (and of each day's sum over groups)."""
+        red = self.red
+        prior_var = 1.0 / red.x_precision + red.gain**2 * red.levels_inverse_diagonal()
+        variance = prior_var.copy()
+        # groups are independent a priori, so only the shared evidence couples them
+        sum_var = prior_var.reshape(groups, -1).sum(axis=0) if groups > 1 else None
+        if self.rows.count:
+            k = self.rows.count
+            scale = np.maximum(np.abs(np.diag(self.small)), 1e-300)
+            small = self.small + np.diag(self.rows.variances + 1e-11 * scale)
+            influence = np.hstack(self._influence) if len(self._influence) > 1 else (
+                self._influence[0]
+            )
+            variance = variance - _explained(small, influence)
+            if sum_var is not None:
+                summed = influence.reshape(groups, -1, k).sum(axis=0)
+                sum_var = np.maximum(sum_var - _explained(small, summed), 0.0)
+        return np.maximum(variance, 0.0), sum_var
 
 
 def condition(
@@ -151,46 +298,10 @@ def condition(
     groups: int = 1,
 ) -> Posterior:
     """Posterior mean (and marginal variance of every x_t) given all evidence."""
-    red = _reduce(prior, days)
-    h_x = days.precision * days.value
-    h_m = np.where(np.isfinite(prior.anchor_var), prior.anchor_mean / prior.anchor_var, 0.0)
-    level = red.solve((h_m + red.gain * h_x)[:, None])[:, 0]
-    count = h_x / red.x_precision + red.gain * level
-    k = rows.values.size
-    influence_x: FloatArray | None = None
-    small: FloatArray | None = None
-    if k:
-        # W = P^-1 A^T on x is A^T / (a + l) + gain * Y with Y = T^-1 (gain * A^T) its part
-        # on m; the mean needs only A W and Y, not W itself
-        lifted = rows.rows.T.toarray()
-        level_influence = red.solve(red.gain[:, None] * lifted)
-        scaled_rows = rows.rows.multiply(1.0 / red.x_precision).tocsr()
-        small = np.asarray(
-            (scaled_rows @ rows.rows.T).toarray()
-            + rows.rows.multiply(red.gain).tocsr() @ level_influence
-        )
-        scale = np.maximum(np.abs(np.diag(small)), 1e-300)
-        small = small + np.diag(rows.variances + 1e-11 * scale)
-        weights = _solve_small(small, rows.values - rows.rows @ count)
-        level_shift = level_influence @ weights
-        level = level + level_shift
-        count = count + (rows.rows.T @ weights) / red.x_precision + red.gain * level_shift
-        if with_variance:
-            influence_x = lifted / red.x_precision[:, None] + red.gain[:, None] * level_influence
-    variance: FloatArray | None = None
-    sum_var: FloatArray | None = None
-    if with_variance:
-        prior_var = 1.0 / red.x_precision + red.gain**2 * red.levels_inverse_diagonal()
-        variance = prior_var.copy()
-        if groups > 1:
-            # groups are independent a priori, so only the shared evidence couples them
-            sum_var = prior_var.reshape(groups, -1).sum(axis=0)
-        if influence_x is not None and small is not None:
-            variance = variance - _explained(small, influence_x)
-            if sum_var is not None:
-                summed = influence_x.reshape(groups, -1, k).sum(axis=0)
-                sum_var = sum_var - _explained(small, summed)
-        variance = np.maximum(variance, 0.0)
-        if sum_var is not None:
-            sum_var = np.maximum(sum_var, 0.0)
+    conditioner = Conditioner(prior, days)
+    conditioner.add(rows)
+    level, count = conditioner.mean()
+    if not with_variance:
+        return Posterior(level_mean=level, count_mean=count, count_var=None)
+    variance, sum_var = conditioner.variance(groups)
     return Posterior(level_mean=level, count_mean=count, count_var=variance, sum_var=sum_var)

@@ -14,16 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse
 from numpy.typing import NDArray
 
 from sitroom.analysis.reconcile.gaussian import (
+    Conditioner,
     DayEvidence,
     FloatArray,
-    Posterior,
     PriorBands,
     RowEvidence,
-    condition,
 )
 from sitroom.analysis.reconcile.placement import Placed, Role
 from sitroom.domain.measures import Nature
@@ -109,18 +107,23 @@ def _prior(
     return PriorBands(step_var, noise_var, weekday, level.copy(), anchor_var)
 
 
-def rows_matrix(items: Sequence[Placed], grid: Grid) -> scipy.sparse.csr_matrix:
-    """One row of ones per figure over the cells (group, day) it covers."""
-    indptr = [0]
-    indices: list[NDArray[np.int64]] = []
-    for item in items:
-        for g in item.groups:
-            indices.append(np.arange(g * grid.days + item.first, g * grid.days + item.last + 1))
-        indptr.append(indptr[-1] + (item.last - item.first + 1) * len(item.groups))
-    cols = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64)
-    return scipy.sparse.csr_matrix(
-        (np.ones(cols.size), cols, np.array(indptr)), shape=(len(items), grid.size)
+def item_rows(
+    items: Sequence[Placed], grid: Grid, values: Sequence[float], variances: Sequence[float]
+) -> RowEvidence:
+    """One row per figure: the runs of cells (one per group) it covers."""
+    run_row = [i for i, item in enumerate(items) for _ in item.groups]
+    lo = [g * grid.days + item.first for item in items for g in item.groups]
+    hi = [g * grid.days + item.last + 1 for item in items for g in item.groups]
+    return RowEvidence(
+        np.array(run_row, dtype=np.int64), np.array(lo, dtype=np.int64),
+        np.array(hi, dtype=np.int64), np.array(values, dtype=np.float64),
+        np.array(variances, dtype=np.float64),
     )
+
+
+def item_totals(items: Sequence[Placed], grid: Grid, x: FloatArray) -> FloatArray:
+    """Each figure's period total of x."""
+    return item_rows(items, grid, [0.0] * len(items), [0.0] * len(items)).totals(x)
 
 
 @dataclass(slots=True)
@@ -128,10 +131,7 @@ class _Evidence:
     pin_value: FloatArray  # nan where a day is not held
     soft_precision: FloatArray
     soft_value: FloatArray
-    row_items: list[Placed]
-    row_values: list[float]
-    row_vars: list[float]
-    _rows: RowEvidence | None = None
+    rows: RowEvidence
 
     def days(self, noise_var: FloatArray) -> DayEvidence:
         pinned = np.isfinite(self.pin_value)
@@ -139,34 +139,12 @@ class _Evidence:
         value = np.where(pinned, self.pin_value, self.soft_value)
         return DayEvidence(precision, np.nan_to_num(value))
 
-    def row_evidence(self, grid: Grid) -> RowEvidence:
-        if self._rows is None:
-            self._rows = RowEvidence(
-                rows_matrix(self.row_items, grid),
-                np.array(self.row_values),
-                np.array(self.row_vars),
-            )
-        return self._rows
-
-    def add_row(self, item: Placed, value: float) -> None:
-        self.row_items.append(item)
-        self.row_values.append(value)
-        self.row_vars.append(0.0)
-        self._rows = None
-
-    def copy(self) -> _Evidence:
-        return _Evidence(
-            self.pin_value.copy(), self.soft_precision, self.soft_value,
-            list(self.row_items), list(self.row_values), list(self.row_vars), self._rows,
-        )
-
 
 def _data_evidence(items: Sequence[Placed], grid: Grid) -> tuple[_Evidence, list[Placed]]:
     """Exact and soft figures become evidence; bounds are returned to be enforced later."""
-    ev = _Evidence(
-        np.full(grid.size, np.nan), np.zeros(grid.size), np.zeros(grid.size), [], [], []
-    )
-    bounds = []
+    pin_value = np.full(grid.size, np.nan)
+    soft_precision, soft_value = np.zeros(grid.size), np.zeros(grid.size)
+    bounds, row_items, row_values, row_vars = [], [], [], []
     for item in items:
         role = item.role
         if role in (Role.LOWER, Role.UPPER):
@@ -174,52 +152,71 @@ def _data_evidence(items: Sequence[Placed], grid: Grid) -> tuple[_Evidence, list
         elif item.is_single_cell:
             cell = item.groups[0] * grid.days + item.first
             if role is Role.EXACT:
-                ev.pin_value[cell] = item.figure.value
+                pin_value[cell] = item.figure.value
             else:
-                ev.soft_precision[cell] = 1.0 / item.sd**2
-                ev.soft_value[cell] = item.figure.value
+                soft_precision[cell] = 1.0 / item.sd**2
+                soft_value[cell] = item.figure.value
         else:
-            ev.row_items.append(item)
-            ev.row_values.append(item.figure.value)
-            ev.row_vars.append(0.0 if role is Role.EXACT else item.sd**2)
-    return ev, bounds
+            row_items.append(item)
+            row_values.append(item.figure.value)
+            row_vars.append(0.0 if role is Role.EXACT else item.sd**2)
+    rows = item_rows(row_items, grid, row_values, row_vars)
+    return _Evidence(pin_value, soft_precision, soft_value, rows), bounds
 
 
-def _enforce_bounds(
-    mean: FloatArray, bounds: Sequence[Placed], grid: Grid, ev: _Evidence
-) -> bool:
-    """Hold every violated bound at its limit (and negative days at zero); True if any was."""
-    changed = False
-    negative = (mean < -1e-3) & ~np.isfinite(ev.pin_value)
-    if negative.any():
-        ev.pin_value[negative] = 0.0
-        changed = True
-    for item in bounds:
-        total = float(grid.cells(item) @ mean)
-        value = item.figure.value
-        lower = item.role is Role.LOWER
-        if (lower and total >= value - 1e-6) or (not lower and total <= value + 1e-6):
-            continue
-        changed = True
-        if item.is_single_cell:
-            ev.pin_value[item.groups[0] * grid.days + item.first] = value
-        else:
-            ev.add_row(item, value)
-    return changed
+@dataclass(slots=True)
+class _ActiveSet:
+    """Days held at zero and bounds held at their limit (add-only: once held, held)."""
 
+    held_days: NDArray[np.bool_]
+    held_bounds: set[int]
 
-def _solve_mean(
-    prior: PriorBands, ev: _Evidence, bounds: Sequence[Placed], grid: Grid
-) -> tuple[Posterior, bool]:
-    """Mean under all evidence, adding active bounds until none is violated (add-only
-    active set: a bound once held stays held). False when rounds ran out."""
-    for _ in range(_ACTIVE_SET_ROUNDS):
-        posterior = condition(
-            prior, ev.days(prior.noise_var), ev.row_evidence(grid), with_variance=False
+    def violations(
+        self, mean: FloatArray, bounds: Sequence[Placed], grid: Grid
+    ) -> RowEvidence:
+        """Exact rows holding every newly violated bound at its limit and every newly
+        negative day at zero (none when all hold)."""
+        cells = np.flatnonzero((mean < -1e-3) & ~self.held_days)
+        values = [0.0] * cells.size
+        self.held_days[cells] = True
+        items: list[Placed] = []
+        limits: list[float] = []
+        totals = item_totals(bounds, grid, mean).tolist() if bounds else []
+        for i, (item, total) in enumerate(zip(bounds, totals, strict=True)):
+            value = item.figure.value
+            lower = item.role is Role.LOWER
+            if i in self.held_bounds or (lower and total >= value - 1e-6) or (
+                not lower and total <= value + 1e-6
+            ):
+                continue
+            self.held_bounds.add(i)
+            items.append(item)
+            limits.append(value)
+        bound_rows = item_rows(items, grid, limits, [0.0] * len(items))
+        n = cells.size
+        return RowEvidence(
+            np.concatenate([np.arange(n, dtype=np.int64), bound_rows.run_row + n]),
+            np.concatenate([cells.astype(np.int64), bound_rows.lo]),
+            np.concatenate([cells.astype(np.int64) + 1, bound_rows.hi]),
+            np.concatenate([np.array(values), bound_rows.values]),
+            np.zeros(n + bound_rows.count),
         )
-        if not _enforce_bounds(posterior.count_mean, bounds, grid, ev):
-            return posterior, True
-    return posterior, False
+
+
+def _settle(
+    conditioner: Conditioner, mean: FloatArray, bounds: Sequence[Placed], grid: Grid,
+    pinned: NDArray[np.bool_],
+) -> tuple[FloatArray, FloatArray, bool]:
+    """Add active bounds until none is violated; False when rounds ran out."""
+    active = _ActiveSet(pinned.copy(), set())
+    level = conditioner.level0
+    for _ in range(_ACTIVE_SET_ROUNDS):
+        new = active.violations(mean, bounds, grid)
+        if not new.count:
+            return level, mean, True
+        conditioner.add(new)
+        level, mean = conditioner.mean()
+    return level, mean, not active.violations(mean, bounds, grid).count
 
 
 def _weekday_factors(
@@ -255,27 +252,24 @@ class Fit:
 def fit(items: Sequence[Placed], grid: Grid, nature: Nature, s: ModelSettings) -> Fit:
     """Best estimate and marginal variance of every cell given the figures."""
     data, bounds = _data_evidence(items, grid)
+    pinned = np.isfinite(data.pin_value)
     level = initial_level(items, grid, nature)
     weekday = np.ones(grid.size)
-    active = data.copy()
     for _ in range(s.relinearisations):
         prior = _prior(level, weekday, grid, nature, s)
-        posterior, _ = _solve_mean(prior, active, bounds, grid)
-        level = posterior.level_mean
+        conditioner = Conditioner(prior, data.days(prior.noise_var))
+        conditioner.add(data.rows)
+        level, mean = conditioner.mean()
+        level, _, _ = _settle(conditioner, mean, bounds, grid, pinned)
         if nature is Nature.FLOW:
             weekday = _weekday_factors(items, level, grid, s)
     prior = _prior(level, weekday, grid, nature, s)
+    conditioner = Conditioner(prior, data.days(prior.noise_var))
+    conditioner.add(data.rows)
+    level, mean = conditioner.mean()
     # the spread comes from the data alone (a day held at zero by the non-negativity rule is
-    # still uncertain upwards); when no bound binds, the same solve gives the mean too
-    posterior = condition(prior, data.days(prior.noise_var), data.row_evidence(grid),
-                          with_variance=True, groups=grid.groups)
-    spread, sum_spread = posterior.count_var, posterior.sum_var
-    assert spread is not None
-    settled = True
-    if _enforce_bounds(posterior.count_mean, bounds, grid, active):
-        posterior, settled = _solve_mean(prior, active, bounds, grid)
-    mean = posterior.count_mean
+    # still uncertain upwards), so it is taken before any bound is held
+    spread, sum_spread = conditioner.variance(grid.groups)
+    level, mean, settled = _settle(conditioner, mean, bounds, grid, pinned)
     consistent = settled and bool(np.all(mean > -1e-3 * (1.0 + np.abs(mean).max())))
-    return Fit(
-        np.maximum(mean, 0.0), spread, posterior.level_mean, consistent, sum_spread,
-    )
+    return Fit(np.maximum(mean, 0.0), spread, level, consistent, sum_spread)
