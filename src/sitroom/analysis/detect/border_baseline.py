@@ -71,7 +71,7 @@ def _fit(
     mu = np.exp(np.clip(eta, -30.0, 30.0))
     df = np.maximum(np.sum(w > 0, axis=1) - p, 1.0)
     dispersion = np.sum(w * (y - mu) ** 2 / mu, axis=1) / df
-    cov: FloatArray = np.linalg.inv(info)
+    cov = np.asarray(np.linalg.inv(info), dtype=np.float64)
     return _Fit(coef=coef, mu=mu, cov=cov, dispersion=dispersion)
 
 

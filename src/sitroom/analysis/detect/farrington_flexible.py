@@ -29,7 +29,7 @@ from sitroom.analysis.detect.farrington_core import (
     threshold_delta,
     threshold_negbin,
 )
-from sitroom.analysis.detect.farrington_reference import reference_positions
+from sitroom.analysis.detect.farrington_reference import reference_positions, window_design
 from sitroom.analysis.detect.result import (
     CountSeries,
     DetectionResult,
@@ -70,8 +70,6 @@ def _blocks(positions: np.ndarray, n: int, k: int, ctl: FlexibleControl) -> np.n
     levels[max(k - w, 0) : k + 1] = p
     for i in range(1, ctl.b + 1):
         ref = int(positions[i])
-        if ref - w < -1:  # R silently ignores index 0 (ref - w == -1 here) but fails below
-            return None
         levels[max(ref - w, 0) : ref + w + 1] = p
         if p != 1:
             period = int(positions[i - 1]) - 2 * w - 1 - ref
@@ -87,6 +85,31 @@ def _blocks(positions: np.ndarray, n: int, k: int, ctl: FlexibleControl) -> np.n
     return levels
 
 
+_Layout = tuple[np.ndarray, np.ndarray] | None
+
+
+def _layout(positions: np.ndarray, ctl: FlexibleControl, cache: dict[tuple[int, ...], _Layout]
+            ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Used positions and their levels for one point; the layout only depends on the gaps
+    between reference points, so it is computed once per distinct gap pattern."""
+    oldest = int(positions[-1])
+    if oldest - ctl.w < -1:  # R silently ignores index 0 (here -1) but fails further back
+        return None
+    key = tuple(np.diff(positions).tolist())
+    if key not in cache:
+        rel = positions - oldest + ctl.w
+        levels = _blocks(rel, int(rel[0]) + 1, int(rel[0]), ctl)
+        cache[key] = None if levels is None else (
+            np.flatnonzero(~np.isnan(levels)), levels[~np.isnan(levels)]
+        )
+    found = cache[key]
+    if found is None:
+        return None
+    used = found[0] + (oldest - ctl.w)
+    keep = used >= 0
+    return used[keep], found[1][keep]
+
+
 def _build_design(
     series: CountSeries, ks: np.ndarray, ctl: FlexibleControl
 ) -> tuple[Design, np.ndarray]:
@@ -100,11 +123,12 @@ def _build_design(
     usable = np.zeros(ks.size, dtype=np.bool_)
     all_levels: set[float] = set()
     all_positions, found = reference_positions(series, ks, ctl.b, ctl.by_date)
+    cache: dict[tuple[int, ...], _Layout] = {}
     for j, k in enumerate(ks):
-        levels = _blocks(all_positions[j], n, int(k), ctl) if found[j] else None
-        if levels is None:
+        layout = _layout(all_positions[j], ctl, cache) if found[j] else None
+        if layout is None:
             continue
-        used = np.flatnonzero(~np.isnan(levels))
+        used, lv = layout
         if stamp is not None:
             wtime = (stamp[used] - stamp[used[0]]) / spacing
         else:
@@ -115,7 +139,7 @@ def _build_design(
             continue
         wtime_new = (stamp[k] - stamp[used[0]]) / spacing if stamp is not None else float(k + 1)
         usable[j] = True
-        lv = levels[used]
+        lv = lv[keep]
         all_levels.update(np.unique(lv).tolist())
         rows.append((used, wtime, lv, wtime_new, np.array([k])))
     level_list = sorted(all_levels)
@@ -180,7 +204,12 @@ def farrington_flexible(
     if ctl.no_periods != 1 and ctl.past_weeks_not_included is None:
         ctl = replace(ctl, past_weeks_not_included=ctl.w)
     ks = np.arange(first, n, dtype=np.int64)
-    design, usable = _build_design(series, ks, ctl)
+    pwni = ctl.w if ctl.past_weeks_not_included is None else ctl.past_weeks_not_included
+    fast = None
+    if ctl.no_periods == 1 and pwni >= ctl.w:
+        fast = window_design(series, ks, b=ctl.b, w=ctl.w, by_date=ctl.by_date,
+                             population_offset=ctl.population_offset)
+    design, usable = fast if fast is not None else _build_design(series, ks, ctl)
     k_used = ks[usable]
     eta = np.full(k_used.size, np.nan)
     var = np.full(k_used.size, np.nan)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from sitroom.analysis.detect.glm_design import GenericDesign, GroupedDesign
 from sitroom.analysis.detect.result import BoolArray, FloatArray
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -98,9 +99,14 @@ def fit_poisson(
     last_w = np.zeros_like(y0)
     info_inv = np.tile(np.eye(n_par), (k_fits, 1, 1))
     converged = np.zeros(k_fits, dtype=np.bool_)
+    design: GenericDesign | GroupedDesign | None = None
+    if n_par >= 4:  # with few columns the plain matrix product is just as fast
+        design = GroupedDesign.detect(xs_all, good)
+    if design is None:
+        design = GenericDesign(xs_all)
     ids = np.arange(k_fits)  # the working set; rows already converged are not written again
     live = np.ones(k_fits, dtype=np.bool_)
-    xs, ys, ws, offs, goods = xs_all, y0, weights, off, good
+    ys, ws, offs, goods = y0, weights, off, good
     for _ in range(_MAXIT):
         if not live.any():
             break
@@ -108,10 +114,8 @@ def fit_poisson(
         mu_eta = np.maximum(np.exp(eta_a), _EPS)
         z = eta_a - offs + (ys - mu_a) / mu_eta
         work_w = np.where(goods, ws * mu_eta**2 / mu_a, 0.0)
-        xtw = np.swapaxes(xs * work_w[:, :, None], 1, 2)
-        inv = np.linalg.inv(xtw @ xs)
-        beta = (inv @ (xtw @ z[:, :, None]))[:, :, 0]
-        eta_new = (xs @ beta[:, :, None])[:, :, 0] + offs
+        inv, beta = design.solve(ids, work_w, z)
+        eta_new = design.predict(ids, beta) + offs
         mu_new = np.maximum(np.exp(eta_new), _EPS)
         dev = _deviance(ys, mu_new, ws)
         done = np.abs(dev - dev_old[ids]) / (np.abs(dev) + 0.1) < _EPSILON
@@ -123,10 +127,10 @@ def fit_poisson(
         if live.sum() * 2 <= ids.size:
             ids = ids[live]
             live = np.ones(ids.size, dtype=np.bool_)
-            xs, ys, ws, offs, goods = xs_all[ids], y0[ids], weights[ids], off[ids], good[ids]
+            ys, ws, offs, goods = y0[ids], weights[ids], off[ids], good[ids]
     coef = coef_s / scale
     cov = info_inv / (scale[:, :, None] * scale[:, None, :])
-    hat = last_w * np.einsum("knp,kpq,knq->kn", xs_all, info_inv, xs_all)
+    hat = last_w * design.quadratic(info_inv)
     n_good = good.sum(axis=-1).astype(np.float64)
     df_res = n_good - n_par
     mu_eta_final = np.maximum(np.exp(eta), _EPS)

@@ -49,7 +49,7 @@ def _newton(
     """
     kappa = kappa.astype(np.float64).copy()
     rows = np.arange(kappa.size)
-    tol, floor = (1e-6, -18.0) if r_style else (1e-13, -30.0)
+    tol, floor = (1e-6, -18.0) if r_style else (1e-9, -30.0)
     for _ in range(200 if r_style else 60):
         if rows.size == 0:
             break
@@ -111,7 +111,11 @@ def _glr_until_alarm(x: FloatArray, mu: FloatArray, alpha: float, c_arl: float) 
         if positive.size:
             n_idx = np.repeat(positive, _CANDIDATES)
             cand = best[positive].ravel()
-            value = _refine(n_idx, start[n_idx, cand], _KAPPA_GRID[cand], x, mu, alpha)
+            k_idx = start[n_idx, cand]
+            # several sizes often point at the same window: refine each window once
+            _, first = np.unique(n_idx * size + k_idx, return_index=True)
+            n_idx, k_idx, cand = n_idx[first], k_idx[first], cand[first]
+            value = _refine(n_idx, k_idx, _KAPPA_GRID[cand], x, mu, alpha)
             np.maximum.at(glr, n_idx, value)
         hits = np.flatnonzero(glr[chunk] >= c_arl)
         if hits.size:
