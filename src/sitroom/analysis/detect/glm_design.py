@@ -65,7 +65,7 @@ class GroupedDesign:
     def _group_sums(self, ids: np.ndarray, values: FloatArray) -> FloatArray:
         flat = (np.arange(ids.size)[:, None] * self.levels + self.group[ids]).ravel()
         sums = np.bincount(flat, weights=values.ravel(), minlength=ids.size * self.levels)
-        out: FloatArray = sums.reshape(ids.size, self.levels)
+        out: FloatArray = np.asarray(sums, dtype=np.float64).reshape(ids.size, self.levels)
         return out
 
     def solve(self, ids: np.ndarray, w: FloatArray, z: FloatArray) -> tuple[FloatArray, FloatArray]:
