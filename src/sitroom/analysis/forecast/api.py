@@ -104,7 +104,7 @@ def _select(
         return None, scores, Recalibration.identity()
     best = min(ranked, key=lambda i: scores[i].mase)
     recal = (
-        Recalibration.from_pit(results[best][1], len(origins))
+        Recalibration.from_pit(results[best][1], len(origins), 7 if period == 7 else 12)
         if settings.recalibrate
         else Recalibration.identity()
     )
