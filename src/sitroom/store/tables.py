@@ -63,6 +63,10 @@ class SiteRow(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     operator: Mapped[str | None] = mapped_column(String(200))
+    # Who owns the record and who else may read it (domain.accounts); rows stored before
+    # accounts existed belong to no organisation and are shared.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    sharing: Mapped[str] = mapped_column(String(16), server_default="shared")
 
 
 class FigureRow(Base):
@@ -95,6 +99,10 @@ class FigureRow(Base):
     corrects: Mapped[str | None] = mapped_column(String(24), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    # Who owns the record and who else may read it (domain.accounts); rows stored before
+    # accounts existed belong to no organisation and are shared.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    sharing: Mapped[str] = mapped_column(String(16), server_default="shared")
 
 
 class IncidentRow(Base):
@@ -129,6 +137,10 @@ class IncidentRow(Base):
     entered_by: Mapped[str] = mapped_column(String(120))
     entered_at: Mapped[str] = mapped_column(String(32))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    # Who owns the record and who else may read it (domain.accounts); rows stored before
+    # accounts existed belong to no organisation and are shared.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    sharing: Mapped[str] = mapped_column(String(16), server_default="shared")
 
 
 class ImportBatchRow(Base):

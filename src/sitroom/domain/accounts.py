@@ -1,0 +1,100 @@
+"""Who may see and change what: users, roles, sharing levels and the rules, as pure functions.
+
+Every record belongs to an organisation (or to none: data loaded before accounts existed, or
+published data) and is either shared with all organisations or restricted to its own. The
+rules live here so that the API, the pages and the services ask the same questions.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from .errors import InvalidValue
+
+_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class Role(enum.StrEnum):
+    VIEWER = "viewer"
+    REPORTER = "reporter"
+    ANALYST = "analyst"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class Sharing(enum.StrEnum):
+    SHARED = "shared"
+    RESTRICTED = "restricted"
+
+
+# Coordinators see across organisations: that is their job (the multi-country picture).
+_SEES_EVERYTHING = frozenset({Role.COORDINATOR, Role.ADMIN})
+_WRITES = frozenset({Role.REPORTER, Role.ANALYST, Role.COORDINATOR, Role.ADMIN})
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    username: str
+    organisation_id: int | None
+    role: Role
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    organisation_id: int | None
+    sharing: Sharing
+
+
+def sees_everything(user: User) -> bool:
+    return user.active and user.role in _SEES_EVERYTHING
+
+
+def can_read(user: User, owner: Ownership) -> bool:
+    if not user.active:
+        return False
+    if owner.sharing is Sharing.SHARED or sees_everything(user):
+        return True
+    return owner.organisation_id is not None and owner.organisation_id == user.organisation_id
+
+
+def can_write(user: User) -> bool:
+    """Report new records (figures, incidents, occupancy, imports)."""
+    return user.active and user.role in _WRITES
+
+
+def can_change(user: User, owner: Ownership) -> bool:
+    """Change or correct a stored record: writers of its own organisation, or coordinators.
+    A record of no organisation (bundled or published data) is corrected by a new figure,
+    which any writer may report, but changed in place only by coordinators."""
+    if not can_write(user):
+        return False
+    if sees_everything(user):
+        return True
+    return owner.organisation_id is not None and owner.organisation_id == user.organisation_id
+
+
+def can_administer(user: User) -> bool:
+    return user.active and user.role is Role.ADMIN
+
+
+def username(value: str) -> str:
+    text = value.strip().lower()
+    if not _USERNAME.match(text):
+        raise InvalidValue(
+            f"{value!r} is not a user name: 2 to 40 lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter"
+        )
+    return text
+
+
+def check_password(value: str) -> str:
+    if len(value) < MIN_PASSWORD_LENGTH:
+        raise InvalidValue(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(value) > 1024:
+        raise InvalidValue("a password may have at most 1024 characters")
+    return value

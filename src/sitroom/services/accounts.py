@@ -1,0 +1,293 @@
+"""Organisations, users, login sessions and API tokens; each write commits once, with its
+audit entry. Passwords are hashed with argon2; session and API tokens are random and only
+their SHA-256 is stored (they carry 256 bits, so a slow hash would add nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..domain.accounts import Role, User, can_administer, check_password, username
+from ..domain.countries import country_code
+from ..domain.errors import InvalidValue
+from ..domain.places import Organisation, OrganisationKind
+from ..store.account_tables import ApiTokenRow, LoginSessionRow, UserRow
+from ..store.engine import UnitOfWork
+from ..store.tables import OrganisationRow
+from . import audit
+
+DEFAULT_HASHER = PasswordHasher()
+TOKEN_PREFIX = "srt_"
+# Verified when the user name is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = DEFAULT_HASHER.hash("not a password of anyone")
+
+
+class NotAllowed(PermissionError):
+    """The acting user may not do this; the message says what would be needed."""
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.username, row.organisation_id, Role(row.role), row.active)
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and not can_administer(actor):
+        raise NotAllowed("only an administrator can manage organisations, users and tokens")
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationInfo:
+    id: int
+    name: str
+    kind: str
+    country: str | None
+
+
+def create_organisation(
+    engine: Engine, organisation: Organisation, *, actor: User | None
+) -> OrganisationInfo:
+    """`actor` None is the system itself (setup, the demo); otherwise an administrator."""
+    _require_admin(actor)
+    country = country_code(organisation.country) if organisation.country else None
+    with UnitOfWork(engine) as uow:
+        row = OrganisationRow(
+            name=organisation.name.strip()[:200], kind=organisation.kind.value, country=country
+        )
+        uow.session.add(row)
+        try:
+            uow.session.flush()
+        except IntegrityError:
+            raise InvalidValue(f"an organisation named {organisation.name!r} exists") from None
+        info = OrganisationInfo(row.id, row.name, row.kind, row.country)
+        audit.record(uow.session, actor, "create", "organisation", str(row.id), after=_org(info))
+        uow.commit()
+    return info
+
+
+def _org(info: OrganisationInfo) -> dict[str, object]:
+    return {"name": info.name, "kind": info.kind, "country": info.country}
+
+
+def list_organisations(session: Session) -> list[OrganisationInfo]:
+    rows = session.scalars(select(OrganisationRow).order_by(OrganisationRow.name))
+    return [OrganisationInfo(r.id, r.name, r.kind, r.country) for r in rows]
+
+
+def create_user(
+    engine: Engine,
+    name: str,
+    password: str,
+    *,
+    organisation_id: int | None,
+    role: Role,
+    actor: User | None,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+) -> User:
+    _require_admin(actor)
+    name = username(name)
+    check_password(password)
+    with UnitOfWork(engine) as uow:
+        if (
+            organisation_id is not None
+            and uow.session.get(OrganisationRow, organisation_id) is None
+        ):
+            raise InvalidValue(f"there is no organisation {organisation_id}")
+        row = UserRow(
+            username=name,
+            password_hash=hasher.hash(password),
+            organisation_id=organisation_id,
+            role=role.value,
+            active=True,
+            created_at=datetime.now(UTC),
+        )
+        uow.session.add(row)
+        try:
+            uow.session.flush()
+        except IntegrityError:
+            raise InvalidValue(f"the user name {name!r} is taken") from None
+        user = _user(row)
+        after = {"username": name, "organisation_id": organisation_id, "role": role.value}
+        audit.record(uow.session, actor, "create", "user", name, after=after)
+        uow.commit()
+    return user
+
+
+def change_user(
+    engine: Engine, user_id: int, *, role: Role | None, active: bool | None, actor: User
+) -> User:
+    _require_admin(actor)
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(UserRow, user_id)
+        if row is None:
+            raise InvalidValue(f"there is no user {user_id}")
+        before = {"role": row.role, "active": row.active}
+        if role is not None:
+            row.role = role.value
+        if active is not None:
+            row.active = active
+            if not active:
+                uow.session.execute(
+                    delete(LoginSessionRow).where(LoginSessionRow.user_id == row.id)
+                )
+        after = {"role": row.role, "active": row.active}
+        audit.record(uow.session, actor, "change", "user", row.username, before=before, after=after)
+        uow.commit()
+        return _user(row)
+
+
+def list_users(session: Session) -> list[User]:
+    return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+def authenticate(
+    session: Session, name: str, password: str, *, hasher: PasswordHasher = DEFAULT_HASHER
+) -> User | None:
+    row = session.scalars(select(UserRow).where(UserRow.username == name.strip().lower())).first()
+    try:
+        hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None or not row.active:
+        return None
+    return _user(row)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginSession:
+    token: str
+    csrf_token: str
+    user: User
+
+
+def start_session(engine: Engine, user: User, *, lifetime: timedelta) -> LoginSession:
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with UnitOfWork(engine) as uow:
+        uow.session.add(
+            LoginSessionRow(
+                token_hash=_digest(token),
+                user_id=user.id,
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+        audit.record(uow.session, user, "login", "user", user.username, now=now)
+        uow.commit()
+    return LoginSession(token, csrf, user)
+
+
+def session_user(session: Session, token: str) -> LoginSession | None:
+    """One query: the session and its user, if the session has not expired."""
+    found = session.execute(
+        select(LoginSessionRow, UserRow)
+        .join(UserRow, UserRow.id == LoginSessionRow.user_id)
+        .where(LoginSessionRow.token_hash == _digest(token))
+    ).first()
+    if found is None:
+        return None
+    login, row = found
+    if login.expires_at <= datetime.now(UTC) or not row.active:
+        return None
+    return LoginSession(token, login.csrf_token, _user(row))
+
+
+def end_session(engine: Engine, token: str) -> None:
+    with UnitOfWork(engine) as uow:
+        uow.session.execute(
+            delete(LoginSessionRow).where(LoginSessionRow.token_hash == _digest(token))
+        )
+        uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: int
+    name: str
+    prefix: str
+    username: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def create_token(engine: Engine, owner: User, name: str, *, actor: User) -> tuple[TokenInfo, str]:
+    """A new API token for `owner`; the secret is returned once and never stored."""
+    if actor.id != owner.id:
+        _require_admin(actor)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    label = name.strip()[:120] or "unnamed"
+    now = datetime.now(UTC)
+    with UnitOfWork(engine) as uow:
+        row = ApiTokenRow(
+            token_hash=_digest(secret),
+            prefix=secret[:12],
+            name=label,
+            user_id=owner.id,
+            created_at=now,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        info = TokenInfo(row.id, label, row.prefix, owner.username, now, None)
+        after = {"name": label, "prefix": row.prefix, "user": owner.username}
+        audit.record(uow.session, actor, "create", "api_token", str(row.id), after=after)
+        uow.commit()
+    return info, secret
+
+
+def revoke_token(engine: Engine, token_id: int, *, actor: User) -> None:
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(ApiTokenRow, token_id)
+        if row is None or (row.user_id != actor.id and not can_administer(actor)):
+            # Someone else's token is "not found", not "forbidden": its existence is private.
+            raise InvalidValue(f"there is no token {token_id} of yours")
+        if row.revoked_at is None:
+            row.revoked_at = datetime.now(UTC)
+            audit.record(uow.session, actor, "revoke", "api_token", str(row.id))
+        uow.commit()
+
+
+def list_tokens(session: Session, viewer: User) -> list[TokenInfo]:
+    query = (
+        select(ApiTokenRow, UserRow.username)
+        .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+        .order_by(ApiTokenRow.id)
+    )
+    if not can_administer(viewer):
+        query = query.where(ApiTokenRow.user_id == viewer.id)
+    return [
+        TokenInfo(t.id, t.name, t.prefix, name, t.created_at, t.revoked_at)
+        for t, name in session.execute(query)
+    ]
+
+
+def token_user(session: Session, secret: str) -> User | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    found = session.execute(
+        select(UserRow)
+        .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
+        .where(ApiTokenRow.token_hash == _digest(secret), ApiTokenRow.revoked_at.is_(None))
+    ).scalar()
+    if found is None or not found.active:
+        return None
+    return _user(found)
+
+
+def organisation_kind(value: str) -> OrganisationKind:
+    try:
+        return OrganisationKind(value)
+    except ValueError:
+        choices = ", ".join(k.value for k in OrganisationKind)
+        raise InvalidValue(f"{value!r} is not an organisation kind: use one of {choices}") from None

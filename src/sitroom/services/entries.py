@@ -1,0 +1,217 @@
+"""Writes from people, one record at a time or one uploaded file: the same parsing and the same
+sinks as a file import (one validation path), plus who owns the result and an audit entry, all
+in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.accounts import Ownership, Sharing, User, can_change, can_write
+from ..domain.errors import FieldErrors
+from ..domain.incidents import IncidentStatus
+from ..interchange.records.registry import SCHEMAS
+from ..interchange.records.schema import EntryContext, RecordKind
+from ..store.account_tables import UserRow
+from ..store.engine import UnitOfWork
+from ..store.tables import FigureRow, ImportBatchRow, IncidentRow
+from . import audit
+from .access import visible
+from .accounts import NotAllowed
+from .ingest import import_file
+from .report import ImportReport
+from .sinks import SINKS, Parsed
+
+ENTRY_KINDS = (RecordKind.FIGURES, RecordKind.INCIDENTS)
+_OWNED_BY_BATCH: dict[RecordKind, type[FigureRow] | type[IncidentRow]] = {
+    RecordKind.FIGURES: FigureRow,
+    RecordKind.INCIDENTS: IncidentRow,
+}
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
+
+
+@dataclass(slots=True)
+class EntryResult:
+    ref: str | None = None
+    duplicate: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _require_writer(user: User) -> None:
+    if not can_write(user):
+        raise NotAllowed(f"a {user.role.value} can read but not report; ask for the reporter role")
+
+
+def report_record(
+    engine: Engine,
+    user: User,
+    kind: RecordKind,
+    cells: dict[str, str],
+    *,
+    sharing: Sharing = Sharing.RESTRICTED,
+    now: datetime | None = None,
+) -> EntryResult:
+    """Parse one record as the importer does, store it as the user's organisation's, audit it.
+    Every field's mistake is reported, not only the first, so a form can show each beside
+    its field."""
+    _require_writer(user)
+    if kind not in ENTRY_KINDS:
+        raise ValueError(f"{kind.value} are defined by import, not entered one by one")
+    now = now or datetime.now(UTC)
+    schema = SCHEMAS[kind]
+    # Who entered it is the signed-in user, whatever the form says.
+    cells = {k: v for k, v in cells.items() if k in {c.name for c in schema.columns}}
+    cells.update(entered_by=user.username, entered_at="")
+    try:
+        record = schema.parse(cells, EntryContext(user.username, now))
+    except FieldErrors as exc:
+        return EntryResult(errors=dict(exc.errors))
+    with UnitOfWork(engine) as uow:
+        corrects = getattr(record, "corrects", None)
+        if corrects and not _may_correct(uow.session, user, corrects):
+            # Not found and not allowed read the same: a restricted ref stays unconfirmed.
+            return EntryResult(
+                errors={"corrects": f"no figure you may correct has the ref {corrects!r}"}
+            )
+        batch = _batch(uow.session, user, kind, "web form", cells, now)
+        outcome = SINKS[kind](uow.session, batch.id).take([Parsed(1, record, cells)])
+        if outcome.refused:
+            return EntryResult(errors={r.field: r.reason for r in outcome.refused})
+        ref: str = record.ref
+        if outcome.duplicate:
+            return EntryResult(ref=ref, duplicate=True)
+        _own(uow.session, kind, batch.id, user, sharing)
+        after = {**schema.to_cells(record), "sharing": sharing.value}
+        audit.record(uow.session, user, "create", kind.value, ref, after=after, now=now)
+        uow.commit()
+    return EntryResult(ref=ref)
+
+
+def _may_correct(session: Session, user: User, ref: str) -> bool:
+    row = session.execute(
+        select(FigureRow.organisation_id, FigureRow.sharing).where(
+            FigureRow.ref == ref, visible(user, FigureRow.__table__)
+        )
+    ).first()
+    if row is None:
+        return False
+    owner = Ownership(row[0], Sharing(row[1]))
+    # A figure of no organisation (published data) is corrected by anyone who reports.
+    return owner.organisation_id is None or can_change(user, owner)
+
+
+def _batch(
+    session: Session, user: User, kind: RecordKind, name: str, cells: dict[str, str], now: datetime
+) -> ImportBatchRow:
+    digest = hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+    batch = ImportBatchRow(
+        file_name=name,
+        file_sha256=digest,
+        record_kind=kind.value,
+        file_format="form",
+        imported_by=user.username,
+        imported_at=now,
+        rows_read=1,
+        rows_accepted=1,
+        rows_duplicate=0,
+        rows_rejected=0,
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def _own(session: Session, kind: RecordKind, batch_id: int, user: User, sharing: Sharing) -> None:
+    row_type = _OWNED_BY_BATCH.get(kind)
+    if row_type is None:
+        return
+    session.execute(
+        update(row_type)
+        .where(row_type.import_batch_id == batch_id)
+        .values(organisation_id=user.organisation_id, sharing=sharing.value)
+    )
+
+
+def change_incident_status(
+    engine: Engine, user: User, ref: str, status: IncidentStatus, *, now: datetime | None = None
+) -> bool:
+    """Verify or retract an incident. False when the user cannot see it; NotAllowed when they
+    can see but not change it."""
+    with UnitOfWork(engine) as uow:
+        row = uow.session.scalars(
+            select(IncidentRow).where(IncidentRow.ref == ref, visible(user, IncidentRow.__table__))
+        ).first()
+        if row is None:
+            return False
+        if not can_change(user, Ownership(row.organisation_id, Sharing(row.sharing))):
+            raise NotAllowed("only the reporting organisation or a coordinator can change it")
+        before = {"status": row.status}
+        row.status = status.value
+        audit.record(
+            uow.session,
+            user,
+            "change",
+            "incidents",
+            ref,
+            before=before,
+            after={"status": status.value},
+            now=now,
+        )
+        uow.commit()
+    return True
+
+
+def safe_file_name(name: str) -> str:
+    """The last part of whatever path a browser sent, in plain characters: never a path."""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name
+    cleaned = _SAFE_NAME.sub("_", base).strip(" .")[:120]
+    return cleaned or "upload.csv"
+
+
+def import_upload(
+    engine: Engine,
+    user: User,
+    file_name: str,
+    data: bytes,
+    *,
+    kind: RecordKind | None = None,
+    sharing: Sharing = Sharing.RESTRICTED,
+) -> ImportReport:
+    """An uploaded file through the importer itself: valid rows are stored, rejected rows are
+    quarantined and reported with their line and reason."""
+    _require_writer(user)
+    name = safe_file_name(file_name)
+    with tempfile.TemporaryDirectory(prefix="sitroom-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        report = import_file(engine, path, entered_by=user.username, kind=kind, partial=True)
+    if report.committed and report.batch_id is not None:
+        with UnitOfWork(engine) as uow:
+            if report.kind:
+                _own(uow.session, RecordKind(report.kind), report.batch_id, user, sharing)
+            summary = {k: v for k, v in report.as_dict().items() if k != "rejections"}
+            audit.record(uow.session, user, "import", "batch", str(report.batch_id), after=summary)
+            uow.commit()
+    return report
+
+
+def batch_owner(session: Session, batch_id: int) -> tuple[str, int | None] | None:
+    """Who imported a batch and their organisation: rejected rows go back only to them."""
+    row = session.execute(
+        select(ImportBatchRow.imported_by, UserRow.organisation_id)
+        .outerjoin(UserRow, UserRow.username == ImportBatchRow.imported_by)
+        .where(ImportBatchRow.id == batch_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
