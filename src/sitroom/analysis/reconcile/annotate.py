@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,7 +46,7 @@ def marks_and_sources(
     single_valued = valued & (firsts == lasts)
     observed: NDArray[np.bool_] = np.any(cover & single_valued[None, :], axis=1)
     covered: NDArray[np.bool_] = np.any(cover, axis=1)
-    own_ids = [_ids([p], agreeing) for p in items]
+    own_ids = [(p.figure.id, *agreeing.get(p.figure.id, ())) for p in items]
     last_before = np.searchsorted(np.sort(lasts), lo, side="left")  # figures ending before lo
     end_order = np.argsort(lasts, kind="stable")
     start_order = np.argsort(firsts, kind="stable")
@@ -66,7 +67,7 @@ def marks_and_sources(
                 chosen.append(int(end_order[last_before[s] - 1]))
             if first_after[s] < len(items):
                 chosen.append(int(start_order[first_after[s]]))
-        shaped = tuple(i for c in chosen for i in own_ids[c])
+        shaped = tuple(chain.from_iterable(map(own_ids.__getitem__, chosen)))
         length = int(hi[s] - lo[s])
         marks.extend([mark] * length)
         sources.extend([shaped] * length)

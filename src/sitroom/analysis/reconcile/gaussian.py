@@ -89,13 +89,13 @@ class RowEvidence:
         runs = cumulative[self.hi] - cumulative[self.lo]
         return np.bincount(self.run_row, weights=runs, minlength=self.count).astype(np.float64)
 
-    def lifted(self, days: int) -> FloatArray:
-        """The rows as columns of ones (days x rows, Fortran order for LAPACK)."""
-        steps = np.zeros((days + 1, self.count), order="F")
-        np.add.at(steps, (self.lo, self.run_row), 1.0)
-        np.add.at(steps, (self.hi, self.run_row), -1.0)
-        result: FloatArray = np.cumsum(steps[:-1], axis=0)
-        return np.asfortranarray(result)
+    def lifted(self, days: int, weights: FloatArray) -> FloatArray:
+        """The rows as columns of `weights` over their runs (days x rows, Fortran order)."""
+        out = np.zeros((days, self.count), order="F")
+        runs = zip(self.run_row.tolist(), self.lo.tolist(), self.hi.tolist(), strict=True)
+        for row, lo, hi in runs:
+            out[lo:hi, row] += weights[lo:hi]
+        return out
 
     def run_sums(self, columns: FloatArray) -> FloatArray:
         """rows @ columns (rows x columns.shape[1]), by cumulative sums down the days."""
@@ -233,9 +233,9 @@ class Conditioner:
         if not rows.count:
             return
         red = self.red
-        lifted = rows.lifted(self.count0.size)
-        level_influence = red.solve(np.asfortranarray(red.gain[:, None] * lifted))
-        influence = lifted / red.x_precision[:, None] + red.gain[:, None] * level_influence
+        level_influence = red.solve(rows.lifted(self.count0.size, red.gain))
+        influence = rows.lifted(self.count0.size, 1.0 / red.x_precision)
+        influence += red.gain[:, None] * level_influence
         old = self.rows.count
         self.rows = _concatenate(self.rows, rows)
         column = self.rows.run_sums(influence)  # (old + new) x new

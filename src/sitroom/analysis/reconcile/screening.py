@@ -93,15 +93,22 @@ def _agree(best: Figure, other: Figure) -> bool:
     return abs(best.value - other.value) <= tolerance
 
 
+def _is_valued(figure: Figure) -> bool:
+    return figure.qualifier is Qualifier.EXACT or is_soft(figure.qualifier)
+
+
 def _settle_same_period(figures: list[Figure], nature: Nature, out: Screened) -> None:
     groups: dict[tuple[object, ...], list[Figure]] = defaultdict(list)
     for figure in figures:
         key = (figure.end,) if nature is Nature.STOCK else (figure.start, figure.end)
         groups[key].append(figure)
     for members in groups.values():
-        valued = [f for f in members if f.qualifier is Qualifier.EXACT or is_soft(f.qualifier)]
+        if len(members) == 1:
+            out.kept.append(members[0])
+            continue
+        valued = [f for f in members if _is_valued(f)]
         # bounds are kept as constraints of their own; the feasibility check judges them
-        out.kept.extend(f for f in members if f not in valued)
+        out.kept.extend(f for f in members if not _is_valued(f))
         if not valued:
             continue
         ranked = sorted(valued, key=priority, reverse=True)
