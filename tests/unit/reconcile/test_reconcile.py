@@ -187,3 +187,10 @@ def test_occupancy_above_the_same_sources_capacity_is_reported() -> None:
     (conflict,) = series.conflicts
     assert conflict.kind is ConflictKind.OVER_CAPACITY
     assert conflict.gap == 50
+
+
+def test_a_single_day_window_with_a_single_figure_is_reconciled() -> None:
+    stock = reconcile([one_day("only", 5, 120)], Nature.STOCK, day(5), day(5))
+    assert stock.estimate.tolist() == [120.0]
+    flow = reconcile([one_day("only", 5, 7)], Nature.FLOW, day(5), day(5))
+    assert abs(float(flow.estimate[0]) - 7.0) < 1e-6

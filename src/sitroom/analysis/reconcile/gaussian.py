@@ -138,6 +138,9 @@ class _Reduced:
     factor_e: FloatArray
 
     def solve(self, rhs: FloatArray) -> FloatArray:
+        if self.diagonal.size == 1:  # LAPACK's tridiagonal routines want two days or more
+            one: FloatArray = rhs / self.diagonal[0]
+            return one
         solved, info = scipy.linalg.lapack.dpttrs(self.factor_d, self.factor_e, rhs)
         if info != 0:
             raise np.linalg.LinAlgError("tridiagonal solve failed")
@@ -146,6 +149,9 @@ class _Reduced:
 
     def levels_inverse_diagonal(self) -> FloatArray:
         """diag(T^-1) from forward and backward pivots: 1 / (d_t + e_t - T_tt)."""
+        if self.diagonal.size == 1:
+            only: FloatArray = 1.0 / self.diagonal
+            return only
         back_d, _, info = scipy.linalg.lapack.dpttrf(
             self.diagonal[::-1].copy(), self.off_diagonal[::-1].copy()
         )
@@ -167,7 +173,10 @@ def _reduce(prior: PriorBands, days: DayEvidence) -> _Reduced:
     x_precision = a + lam
     diagonal = w * w * a * lam / x_precision + inv_q + coupling_next + inv_anchor
     off_diagonal = -coupling_next[:-1]
-    factor_d, factor_e, info = scipy.linalg.lapack.dpttrf(diagonal, off_diagonal)
+    if diagonal.size == 1:
+        factor_d, factor_e, info = diagonal, off_diagonal, int(diagonal[0] <= 0)
+    else:
+        factor_d, factor_e, info = scipy.linalg.lapack.dpttrf(diagonal, off_diagonal)
     if info != 0:
         raise np.linalg.LinAlgError("the prior is not positive definite")
     return _Reduced(x_precision, w * a / x_precision, diagonal, off_diagonal, factor_d, factor_e)
