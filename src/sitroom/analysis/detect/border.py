@@ -119,19 +119,19 @@ def border_surge(
             )
             known = known | ranged
     charts, alarm = _accumulate(terms, ctl.red_threshold)
-    statistic = charts.max(axis=1)
+    statistic = np.maximum(charts.max(axis=1), 0.0)
     p_spike = stats.nbinom.sf(y0 - 1, size, size / (size + mu))
     probability = 1.0 / (1.0 + np.exp(ctl.red_threshold - statistic))
     level = np.full(index.size, Level.GREEN, dtype=np.int8)
     amber = (statistic >= ctl.amber_threshold) | (known & (p_spike < ctl.spike_pvalue))
     level[amber] = Level.AMBER
     level[alarm] = Level.RED
-    restarted = np.where(alarm[:, None], 0.0, charts)
+    restarted = np.where(alarm[:, None], 0.0, np.maximum(charts, 0.0))
     previous = np.vstack([np.zeros((1, charts.shape[1])), restarted[:-1]])
     upper = _red_count(previous, mu, size, ctl)
     return finish(
         name, series, index, expected=mu, upperbound=upper, score=statistic,
-        alarm=alarm, defined=known | ~np.isfinite(y), probability=probability, level=level,
+        alarm=alarm, defined=known, known=known, probability=probability, level=level,
         extras={"daily_pvalue": p_spike, "nb_size": size},
         reason_if_partial="no decision on days with missing counts",
     )
@@ -142,8 +142,9 @@ def _red_count(
 ) -> FloatArray:
     """Smallest count that would make today red, given the charts of the day before.
 
-    Each chart's increment is linear in the count: y * (kappa - c) - size * c, with
-    c = log((size + mu e^kappa) / (size + mu)) < kappa, so the threshold count is explicit.
+    Each chart is C_t = max(C_{t-1}, 0) + increment, and the increment is linear in the count,
+    y * (kappa - c) - size * c with c = log((size + mu e^kappa) / (size + mu)) < kappa, so the
+    threshold count is explicit.
     """
     kappa = np.log(np.asarray(ctl.shifts))[None, :]
     c = np.log((size[:, None] + mu[:, None] * np.exp(kappa)) / (size[:, None] + mu[:, None]))

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from sitroom.analysis.detect.result import CountSeries, DetectionResult, finish, insufficient
+from sitroom.analysis.detect.result import (
+    CountSeries,
+    DetectionResult,
+    Status,
+    empty_result,
+    finish,
+    insufficient,
+)
+
+_NO_BASELINE = (
+    "not enough history: the {days} days before the first monitored day need counts on "
+    "every day and a positive total"
+)
 
 
 def cusum(
@@ -26,8 +38,8 @@ def cusum(
         return insufficient("cusum", series.freq + 1, n)
     history = series.counts[:first]
     if not np.all(np.isfinite(history)) or not np.any(history > 0):
-        # R would give NaN everywhere (m = NA or m = 0); say so instead.
-        return insufficient("cusum", first + 1, int(np.isfinite(history).sum()))
+        # R would return NaN everywhere (m = NA or m = 0); say why instead
+        return empty_result("cusum", Status.INSUFFICIENT_HISTORY, _NO_BASELINE.format(days=first))
     m = float(history.mean())
     index = np.arange(first, n, dtype=np.int64)
     y = series.counts[index]

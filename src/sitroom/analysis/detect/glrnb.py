@@ -20,6 +20,8 @@ from sitroom.analysis.detect.result import (
     CountSeries,
     DetectionResult,
     FloatArray,
+    Status,
+    empty_result,
     finish,
     insufficient,
 )
@@ -27,6 +29,12 @@ from sitroom.analysis.detect.result import (
 _KAPPA_GRID = np.geomspace(1e-3, 8.0, 72)
 _CANDIDATES = 3
 _CHUNK = 32
+
+
+_NO_BASELINE = (
+    "not enough history: the {days} days before the first monitored day need counts on "
+    "every day and a positive total"
+)
 
 
 def _window_terms(kappa: FloatArray, x: FloatArray, mu: FloatArray, alpha: float) -> FloatArray:
@@ -137,7 +145,8 @@ def glrnb(
     if first >= n or first < 2 * harmonics + 3:
         return insufficient(name, series.freq + 1, n)
     if not np.all(np.isfinite(history)) or not np.any(history > 0):
-        return insufficient(name, first + 1, int(np.sum(np.isfinite(history) & (history > 0))))
+        # R would return NaN everywhere (m = NA or m = 0); say why instead
+        return empty_result(name, Status.INSUFFICIENT_HISTORY, _NO_BASELINE.format(days=first))
     t_all = np.arange(1, n + 1, dtype=np.float64)
     columns = [np.ones(n)]
     for s in range(1, harmonics + 1):

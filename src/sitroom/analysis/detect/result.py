@@ -162,9 +162,15 @@ def finish(
     probability: FloatArray | None = None,
     level: npt.NDArray[np.int8] | None = None,
     extras: Mapping[str, FloatArray] | None = None,
+    known: BoolArray | None = None,
 ) -> DetectionResult:
-    """Assemble a result, forcing alarm=False where undefined and setting the status."""
-    defined = defined & np.isfinite(series.counts[index])
+    """Assemble a result, forcing alarm=False where undefined and setting the status.
+
+    ``known`` marks the days whose count is usable (default: finite counts); a method that
+    also uses count ranges passes its own.
+    """
+    usable = np.isfinite(series.counts[index]) if known is None else known
+    defined = defined & usable
     alarm = alarm & defined
     status = Status.OK if bool(defined.all()) else Status.PARTIAL
     if index.size and not defined.any():
