@@ -22,6 +22,9 @@ class HeldOut:
     inside80: bool
     inside95: bool
     pinned: bool  # inside another exact total of at most a month
+    # known one-day values on both sides: linear interpolation interpolates rather than
+    # carrying the nearest value flat (it does that at the ends of a series)
+    interior: bool
 
 
 def _one_day_values(figures: list[Figure]) -> list[Figure]:
@@ -70,6 +73,9 @@ def held_out(
                 f.start <= target.start <= f.end and 1 < f.days <= 31
                 and f.qualifier is Qualifier.EXACT for f in rest
             )
+            interior = any(f.start < target.start for f in others) and any(
+                f.start > target.start for f in others
+            )
             i = result.index_of(target.start)
             results.append(
                 HeldOut(
@@ -78,6 +84,7 @@ def held_out(
                     bool(result.lower80[i] <= target.value <= result.upper80[i]),
                     bool(result.lower95[i] <= target.value <= result.upper95[i]),
                     pinned,
+                    interior,
                 )
             )
     return results
