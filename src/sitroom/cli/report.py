@@ -1,0 +1,50 @@
+"""report: the daily situation report as PDF, HTML or Markdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..domain.countries import country_code
+from ..domain.errors import InvalidValue
+from ..report.build import build_report
+from ..report.render import Format, render
+from ..services.setup import init_database
+from .browse import parse_day
+from .common import Exit, engine, err, out
+
+
+def report(
+    day: str = typer.Option(..., "--date", help="The report's day, YYYY-MM-DD."),
+    countries: str | None = typer.Option(
+        None, "--countries", help="Comma-separated ISO codes (LT,LV,PL); default: all."
+    ),
+    output_format: Format = typer.Option(Format.PDF, "--format", help="pdf, html or md."),
+    out_file: Path | None = typer.Option(
+        None, "--out", help="Where to write it; default sitroom-report-<date>.<format>."
+    ),
+    issued_by: str = typer.Option("sitroom", "--issued-by", help="The issuing organisation."),
+) -> None:
+    """Write the situation report for a day: highlights, key figures, per-country charts,
+    sites, alarms, conflicting figures and numbered sources."""
+    on = parse_day(day, "--date")
+    assert on is not None
+    try:
+        codes = [country_code(c) for c in countries.split(",") if c.strip()] if countries else None
+    except InvalidValue as exc:
+        err.print(f"[red]error:[/red] --countries: {exc}")
+        raise typer.Exit(Exit.BAD_INPUT) from None
+    db = engine()
+    init_database(db)
+    built = build_report(db, on, codes, issued_by=issued_by)
+    target = out_file or Path(f"sitroom-report-{on}.{output_format.value}")
+    target.write_bytes(render(built, output_format))
+    out.print(
+        f"{target}: {len(built.highlights)} highlights, {len(built.sources)} sources, "
+        f"{len(built.alarms)} alarms"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

@@ -1,0 +1,65 @@
+"""The report as Markdown for chat tools: highlights, key figures, alarms and sources; no
+charts (chat tools do not show inline SVG)."""
+
+from __future__ import annotations
+
+from .model import Number, Report
+from .wording import count, day, span
+
+
+def _cite(numbers: tuple[int, ...]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+def _number(number: Number | None, empty: str = "no figure") -> str:
+    if number is None:
+        return empty
+    text = f"{number.qualifier + ' ' if number.qualifier else ''}{count(number.value)}"
+    text += "*" if number.derived else ""
+    if number.change is not None:
+        text += f" ({number.change.text})"
+    return f"{text} {_cite(number.citations)}".strip()
+
+
+def render_markdown(report: Report) -> str:
+    t = report.title
+    lines = [
+        f"# {t.title}",
+        "",
+        f"**{day(t.day)}** · period {span(t.period_start, t.period_end)} · issued by {t.issued_by}",
+        "",
+        "## Highlights",
+        "",
+    ]
+    lines += [f"- {s.text} {_cite(s.citations)}".rstrip() for s in report.highlights]
+    lines += [f"- {m}" for m in report.missing]
+    lines += ["", "## Key figures", "", "\\* derived: estimated by the reconciled series.", ""]
+    for country in report.countries:
+        lines += [f"### {country.name}", ""]
+        if country.key_figures:
+            lines += ["| measure | day | last 7 days | year |", "|---|---:|---:|---:|"]
+            for k in country.key_figures:
+                year = _number(k.year, "—")
+                if k.year is not None and k.year_label != "year to date":
+                    year += f" ({k.year_label})"
+                lines.append(
+                    f"| {k.measure.definition.label} | {_number(k.latest)} | "
+                    f"{_number(k.week, '—')} | {year} |"
+                )
+            lines.append("")
+        lines += [f"> {m}" for m in country.missing]
+        lines.append("")
+    lines += ["## Alarms", ""]
+    lines += [
+        f"- {a.day} {a.place_name or a.place}: {a.level.value} alarm, "
+        f"{a.measure.definition.label}, {count(a.observed)} against {count(a.expected)} expected "
+        f"({a.state}) {_cite(a.citations)}".rstrip()
+        for a in report.alarms
+    ] or ["- none"]
+    lines += ["", "## Sources", ""]
+    lines += [
+        f"{s.number}. {s.organisation + ', ' if s.organisation else ''}{s.reference}"
+        f"{' (' + s.published + ')' if s.published else ''}"
+        for s in report.sources
+    ] or ["none"]
+    return "\n".join(lines) + "\n"

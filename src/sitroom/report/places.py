@@ -1,0 +1,117 @@
+"""Border sections under pressure and reception sites, as the report shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from ..domain.alarms import Alarm, AlarmLevel, AlarmState
+from ..domain.countries import country_name
+from ..domain.figures import ReportedFigure
+from ..domain.measures import Measure, Nature
+from ..services import queries
+from .model import Number, SectionLine, SiteLine
+from .numbers import QUALIFIER_WORDS, SeriesView, window
+from .sources import SourceBook
+from .wording import day, plural
+
+DAYS_UNTIL_FULL = "once forecasting lands"
+
+
+def section_lines(
+    session: Session,
+    code: str,
+    views: Mapping[tuple[Measure, str], SeriesView],
+    alarms: Sequence[Alarm],
+    book: SourceBook,
+    on: date,
+) -> tuple[list[SectionLine], list[str]]:
+    """Sections with an open alarm or figures in the 7 days to the report's day."""
+    sections = queries.list_sections(session, code)
+    lines = []
+    for section in sections:
+        levels = {
+            a.level for a in alarms if a.place == section.id and a.state is not AlarmState.CLOSED
+        }
+        level = AlarmLevel.RED if AlarmLevel.RED in levels else next(iter(levels), None)
+        week = None
+        for measure in Measure:
+            view = views.get((measure, section.id))
+            if view is not None and measure.nature is Nature.FLOW:
+                week = window(view, book, on - timedelta(days=6), on)
+                if week is not None:
+                    break
+        if level is not None or week is not None:
+            lines.append(
+                SectionLine(section.id, section.name, country_name(section.neighbour), level, week)
+            )
+    notes = []
+    if not sections:
+        notes.append(f"No border sections are recorded for {country_name(code)}.")
+    elif not lines:
+        notes.append(
+            f"No section of {country_name(code)}'s border has an open alarm or figures for the "
+            f"7 days to {day(on)}; the {plural(len(sections), 'section')} are on the map."
+        )
+    return lines, notes
+
+
+def site_lines(
+    session: Session,
+    code: str,
+    views: Mapping[tuple[Measure, str], SeriesView],
+    book: SourceBook,
+    on: date,
+) -> tuple[list[SiteLine], list[str]]:
+    sites = queries.list_sites(session, code)
+    lines = []
+    for site in sites:
+        capacity = _latest(views.get((Measure.CAPACITY, site.id)), book, on)
+        occupancy = _latest(views.get((Measure.OCCUPANCY, site.id)), book, on)
+        percent = (
+            100.0 * occupancy.value / capacity.value
+            if capacity is not None and occupancy is not None and capacity.value > 0
+            else None
+        )
+        lines.append(
+            SiteLine(
+                site.id,
+                site.name,
+                site.kind.value.replace("_", " "),
+                capacity,
+                occupancy,
+                percent,
+                DAYS_UNTIL_FULL,
+            )
+        )
+    notes = []
+    if not sites:
+        notes.append(f"No reception sites are recorded for {country_name(code)}.")
+    else:
+        unknown = sum(1 for line in lines if line.occupancy is None)
+        if unknown:
+            notes.append(
+                f"Occupancy up to {day(on)} is unknown for {unknown} of "
+                f"{plural(len(lines), 'reception site')} in {country_name(code)}."
+            )
+        notes.append(f"Days until full: {DAYS_UNTIL_FULL}.")
+    return lines, notes
+
+
+def _latest(view: SeriesView | None, book: SourceBook, on: date) -> Number | None:
+    """The last reported level on or before the day, with the period it was reported for."""
+    if view is None:
+        return None
+    known = [f for f in view.figures if f.period_end <= on]
+    if not known:
+        return None
+    figure: ReportedFigure = max(known, key=lambda f: (f.period_end, -f.days, f.entered_at))
+    return Number(
+        figure.value,
+        derived=False,
+        citations=book.cite([figure]),
+        qualifier=QUALIFIER_WORDS[figure.qualifier],
+        period=(figure.period_start, figure.period_end),
+    )
