@@ -92,10 +92,22 @@ class RowEvidence:
     def lifted(self, days: int, weights: FloatArray) -> FloatArray:
         """The rows as columns of `weights` over their runs (days x rows, Fortran order)."""
         out = np.zeros((days, self.count), order="F")
+        self.add_runs(out, weights)
+        return out
+
+    def add_runs(self, out: FloatArray, weights: FloatArray) -> None:
+        """out[:, row] += weights over each of the row's runs, in place."""
         runs = zip(self.run_row.tolist(), self.lo.tolist(), self.hi.tolist(), strict=True)
         for row, lo, hi in runs:
             out[lo:hi, row] += weights[lo:hi]
-        return out
+
+    def spread(self, weights: FloatArray, days: int) -> FloatArray:
+        """rows^T @ weights: each row's weight on every day it covers."""
+        steps = np.zeros(days + 1)
+        np.add.at(steps, self.lo, weights[self.run_row])
+        np.add.at(steps, self.hi, -weights[self.run_row])
+        result: FloatArray = np.cumsum(steps[:-1])
+        return result
 
     def run_sums(self, columns: FloatArray) -> FloatArray:
         """rows @ columns (rows x columns.shape[1]), by cumulative sums down the days."""
@@ -137,11 +149,14 @@ class _Reduced:
     factor_d: FloatArray
     factor_e: FloatArray
 
-    def solve(self, rhs: FloatArray) -> FloatArray:
+    def solve(self, rhs: FloatArray, *, overwrite: bool = False) -> FloatArray:
+        """T^-1 rhs (in place when `overwrite` and rhs is a Fortran-ordered matrix)."""
         if self.diagonal.size == 1:  # LAPACK's tridiagonal routines want two days or more
             one: FloatArray = rhs / self.diagonal[0]
             return one
-        solved, info = scipy.linalg.lapack.dpttrs(self.factor_d, self.factor_e, rhs)
+        solved, info = scipy.linalg.lapack.dpttrs(
+            self.factor_d, self.factor_e, rhs, overwrite_b=overwrite
+        )
         if info != 0:
             raise np.linalg.LinAlgError("tridiagonal solve failed")
         result: FloatArray = solved
@@ -233,18 +248,19 @@ class Conditioner:
         self.count0: FloatArray = h_x / self.red.x_precision + self.red.gain * self.level0
         self.rows = RowEvidence.empty()
         self.small = np.zeros((0, 0))
-        self._level_influence: list[FloatArray] = []
         self._influence: list[FloatArray] = []
 
     def add(self, rows: RowEvidence) -> None:
         """Condition on `rows` too. W = P^-1 A^T on x is A^T / (a + l) + gain * Y with
-        Y = T^-1 (gain * A^T) its part on m; A W is summed run by run from cumulative sums."""
+        Y = T^-1 (gain * A^T) its part on m; A W is summed run by run from cumulative sums.
+        W is built in one days x rows buffer, in place (large temporaries cost more than
+        the arithmetic)."""
         if not rows.count:
             return
         red = self.red
-        level_influence = red.solve(rows.lifted(self.count0.size, red.gain))
-        influence = rows.lifted(self.count0.size, 1.0 / red.x_precision)
-        influence += red.gain[:, None] * level_influence
+        influence = red.solve(rows.lifted(self.count0.size, red.gain), overwrite=True)
+        influence *= red.gain[:, None]
+        rows.add_runs(influence, 1.0 / red.x_precision)
         old = self.rows.count
         self.rows = _concatenate(self.rows, rows)
         column = self.rows.run_sums(influence)  # (old + new) x new
@@ -255,7 +271,6 @@ class Conditioner:
         block = small[old:, old:]
         small[old:, old:] = 0.5 * (block + block.T)
         self.small = small
-        self._level_influence.append(level_influence)
         self._influence.append(influence)
 
     def _weights(self) -> FloatArray:
@@ -268,13 +283,14 @@ class Conditioner:
         if not self.rows.count:
             return self.level0, self.count0
         weights = self._weights()
-        level, count = self.level0.copy(), self.count0.copy()
+        count = self.count0.copy()
         start = 0
-        for level_part, part in zip(self._level_influence, self._influence, strict=True):
-            piece = weights[start : start + part.shape[1]]
-            level += level_part @ piece
-            count += part @ piece
+        for part in self._influence:
+            count += part @ weights[start : start + part.shape[1]]
             start += part.shape[1]
+        red = self.red
+        on_days = red.gain * self.rows.spread(weights, count.size)
+        level = self.level0 + red.solve(on_days[:, None])[:, 0]
         return level, count
 
     def variance(self, groups: int = 1) -> tuple[FloatArray, FloatArray | None]:
