@@ -4,7 +4,7 @@ user who may not see it. Each function runs a fixed number of queries whatever t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
@@ -214,3 +214,28 @@ def ownership_of(
         FigureRow.ref.in_(list(refs)), visible(user, table)
     )
     return {ref: (org, Sharing(sharing)) for ref, org, sharing in session.execute(query)}
+
+
+def iter_figures(session: Session, user: User, where: FigureFilter) -> Iterator[ReportedFigure]:
+    """Every matching figure the user may see, streamed: for exports."""
+    table = FigureRow.__table__
+    query = where.apply(select(table)).where(visible(user, table)).order_by(FigureRow.id)
+    for row in session.execute(query.execution_options(yield_per=2000)).mappings():
+        yield mapping.figure_from_row(row)
+
+
+def iter_incidents(session: Session, user: User, where: IncidentFilter) -> Iterator[Incident]:
+    table = IncidentRow.__table__
+    query = where.apply(select(table)).where(visible(user, table)).order_by(IncidentRow.id)
+    for row in session.execute(query.execution_options(yield_per=5000)).mappings():
+        yield mapping.incident_from_row(row)
+
+
+def site(session: Session, user: User, site_id: str) -> Owned[ReceptionSite] | None:
+    table = SiteRow.__table__
+    row = (
+        session.execute(select(table).where(SiteRow.id == site_id, visible(user, table)))
+        .mappings()
+        .first()
+    )
+    return None if row is None else _owned(row, mapping.site_from_row(row))

@@ -15,18 +15,19 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from ..domain.accounts import Ownership, Sharing, User, can_change, can_write
+from ..domain.accounts import Ownership, Sharing, User, can_change, can_write, sees_everything
 from ..domain.errors import FieldErrors
 from ..domain.incidents import IncidentStatus
 from ..interchange.records.registry import SCHEMAS
 from ..interchange.records.schema import EntryContext, RecordKind
 from ..store.account_tables import UserRow
 from ..store.engine import UnitOfWork
-from ..store.tables import FigureRow, ImportBatchRow, IncidentRow
+from ..store.tables import FigureRow, ImportBatchRow, IncidentRow, QuarantineRow
 from . import audit
 from .access import visible
 from .accounts import NotAllowed
 from .ingest import import_file
+from .queries import QuarantinedRow
 from .report import ImportReport
 from .sinks import SINKS, Parsed
 
@@ -215,3 +216,27 @@ def batch_owner(session: Session, batch_id: int) -> tuple[str, int | None] | Non
         .where(ImportBatchRow.id == batch_id)
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def rejected_rows(
+    session: Session, user: User, batch_id: int
+) -> tuple[RecordKind, list[QuarantinedRow]] | None:
+    """The rows of a batch that were refused, for whoever imported it (or a coordinator)."""
+    owner = batch_owner(session, batch_id)
+    if owner is None:
+        return None
+    by, organisation = owner
+    mine = by == user.username or (
+        organisation is not None and organisation == user.organisation_id
+    )
+    if not (mine or sees_everything(user)):
+        return None
+    rows = session.scalars(
+        select(QuarantineRow).where(QuarantineRow.batch_id == batch_id).order_by(QuarantineRow.line)
+    ).all()
+    kind = session.scalar(select(ImportBatchRow.record_kind).where(ImportBatchRow.id == batch_id))
+    found = [
+        QuarantinedRow(q.id, q.batch_id, q.record_kind, q.line, q.field, q.reason, dict(q.raw))
+        for q in rows
+    ]
+    return RecordKind(kind or "figures"), found

@@ -108,7 +108,9 @@ def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situat
         }
         for s in session.scalars(select(SectionRow).order_by(SectionRow.id))
     ]
-    return Situation(sections, _sites(session, user), _key_figures(session), alarms[:alarms_shown])
+    return Situation(
+        sections, site_lines(session, user), _key_figures(session), alarms[:alarms_shown]
+    )
 
 
 def _open_alarms(session: Session) -> list[AlarmLine]:
@@ -124,7 +126,7 @@ def _open_alarms(session: Session) -> list[AlarmLine]:
     ]
 
 
-def _sites(session: Session, user: User) -> list[dict[str, Any]]:
+def site_lines(session: Session, user: User) -> list[dict[str, Any]]:
     site_table, figure_table = SiteRow.__table__, FigureRow.__table__
     rows = session.execute(
         select(site_table).where(visible(user, site_table)).order_by(SiteRow.id)
@@ -221,3 +223,19 @@ def _key_figures(session: Session) -> list[KeyFigure]:
 
 def _as_of(value: tuple[float, date] | None) -> str | None:
     return value[1].isoformat() if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesEntry:
+    measure: str
+    place: str
+    first_day: date | None
+    last_day: date | None
+
+
+def series_index(session: Session) -> list[SeriesEntry]:
+    query = select(SeriesRow.measure, SeriesRow.place, SeriesRow.first_day, SeriesRow.last_day)
+    return [
+        SeriesEntry(*row)
+        for row in session.execute(query.order_by(SeriesRow.place, SeriesRow.measure))
+    ]

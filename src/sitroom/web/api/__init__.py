@@ -1,0 +1,9 @@
+"""The JSON API under /api, with its OpenAPI document at /api/openapi.json."""
+
+from fastapi import APIRouter
+
+from . import admin, analysis, records, writes
+
+router = APIRouter(prefix="/api")
+for module in (records, analysis, writes, admin):
+    router.include_router(module.router)

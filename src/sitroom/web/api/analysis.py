@@ -1,0 +1,101 @@
+"""What analysis derived: reconciled series, conflicts between sources, alarms, and the
+situation at a glance that the map page draws."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+
+from ...domain.alarms import AlarmState
+from ...domain.measures import Measure
+from ...services import alarms, series, situation
+from ..deps import CurrentUser, SessionDep
+
+router = APIRouter(tags=["analysis"])
+
+
+def conflict_json(c: series.StoredConflict) -> dict[str, Any]:
+    return {
+        "measure": c.measure.value,
+        "place": c.place,
+        "kind": c.kind,
+        "winners": list(c.winners),
+        "losers": list(c.losers),
+        "gap": c.gap,
+        "rule": c.rule,
+        "detail": c.detail,
+    }
+
+
+@router.get("/series", summary="The reconciled daily series of one measure and place")
+def get_series(
+    session: SessionDep,
+    _user: CurrentUser,
+    measure: Measure,
+    place: Annotated[str, Query(max_length=64)],
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[str, Any]:
+    found = series.read_series(session, measure, place.upper(), start, end)
+    if found is None:
+        raise HTTPException(
+            404,
+            f"no reconciled series for {measure.value} at {place.upper()}: run `sitroom series`",
+        )
+    return {
+        "measure": found.measure.value,
+        "place": found.place,
+        "nature": found.nature.value,
+        "computed_at": found.computed_at.isoformat(),
+        "reason": found.reason,
+        "days": [
+            {
+                "day": d.day.isoformat(),
+                "estimate": d.estimate,
+                "lower80": d.lower80,
+                "upper80": d.upper80,
+                "lower95": d.lower95,
+                "upper95": d.upper95,
+                "mark": d.mark,
+            }
+            for d in found.days
+        ],
+        "conflicts": [conflict_json(c) for c in found.conflicts],
+    }
+
+
+@router.get("/conflicts", summary="Figures that contradict each other, per series")
+def get_conflicts(session: SessionDep, _user: CurrentUser) -> list[dict[str, Any]]:
+    return [conflict_json(c) for c in series.list_conflicts(session)]
+
+
+@router.get("/alarms", summary="Alarms, open ones by default")
+def get_alarms(
+    session: SessionDep,
+    _user: CurrentUser,
+    state: Annotated[list[AlarmState] | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    states = tuple(state) if state else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
+    return [
+        {
+            "id": alarm_id,
+            "measure": a.measure.value,
+            "place": a.place,
+            "day": a.day.isoformat(),
+            "method": a.method,
+            "level": a.level.value,
+            "state": a.state.value,
+            "observed": a.observed,
+            "expected": a.expected,
+            "threshold": a.threshold,
+            "acknowledged_by": a.acknowledged_by,
+        }
+        for alarm_id, a in alarms.list_alarms(session, states=states)
+    ]
+
+
+@router.get("/situation", summary="What the situation map shows, as the caller may see it")
+def get_situation(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    return situation.situation(session, user).as_json()

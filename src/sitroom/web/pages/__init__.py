@@ -1,0 +1,9 @@
+"""Server-rendered pages; each works without JavaScript except the map itself."""
+
+from fastapi import APIRouter
+
+from . import admin, auth, docs, forms, views
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, views, forms, admin, docs):
+    router.include_router(module.router)

@@ -1,0 +1,134 @@
+"""Administration: organisations, users and roles for administrators; API tokens for everyone
+(their own); the audit trail as far as the user may read it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from ...domain.accounts import Role, can_administer
+from ...domain.errors import InvalidValue
+from ...domain.places import Organisation
+from ...services import accounts, audit
+from ...services.accounts import NotAllowed
+from ..deps import CurrentAuth, EngineDep, HasherDep, SessionDep
+from .common import render
+
+router = APIRouter()
+
+
+def _page(
+    request: Request,
+    auth: CurrentAuth,
+    session: SessionDep,
+    *,
+    secret: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    admin = can_administer(auth.user)
+    context = {
+        "organisations": accounts.list_organisations(session),
+        "users": accounts.list_users(session) if admin else [],
+        "tokens": accounts.list_tokens(session, auth.user),
+        "audit": audit.list_entries(session, auth.user, limit=50),
+        "roles": list(Role),
+        "secret": secret,
+        "error": error,
+    }
+    return render(request, "admin.html", auth, context, status_code=status_code)
+
+
+@router.get("/admin")
+def admin_page(request: Request, auth: CurrentAuth, session: SessionDep) -> Response:
+    return _page(request, auth, session)
+
+
+@router.post("/admin/organisations")
+def add_organisation(
+    request: Request,
+    auth: CurrentAuth,
+    engine: EngineDep,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=200)],
+    kind: Annotated[str, Form(max_length=32)],
+    country: Annotated[str, Form(max_length=2)] = "",
+) -> Response:
+    try:
+        organisation = Organisation(name, accounts.organisation_kind(kind), country or None)
+        accounts.create_organisation(engine, organisation, actor=auth.user)
+    except InvalidValue as exc:
+        return _page(request, auth, session, error=str(exc), status_code=422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/users")
+async def add_user(
+    request: Request,
+    auth: CurrentAuth,
+    engine: EngineDep,
+    session: SessionDep,
+    hasher: HasherDep,
+    username: Annotated[str, Form(max_length=40)],
+    password: Annotated[str, Form(max_length=1024)],
+    role: Annotated[Role, Form()],
+    organisation_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    if not can_administer(auth.user):
+        raise NotAllowed("only an administrator can add users")
+    org = int(organisation_id) if organisation_id.isdigit() else None
+    try:
+        await run_in_threadpool(
+            lambda: accounts.create_user(
+                engine,
+                username,
+                password,
+                organisation_id=org,
+                role=role,
+                actor=auth.user,
+                hasher=hasher,
+            )
+        )
+    except InvalidValue as exc:
+        return _page(request, auth, session, error=str(exc), status_code=422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/users/{user_id}")
+def change_user(
+    user_id: int,
+    auth: CurrentAuth,
+    engine: EngineDep,
+    role: Annotated[Role | None, Form()] = None,
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    state = {"yes": True, "no": False}.get(active)
+    accounts.change_user(engine, user_id, role=role, active=state, actor=auth.user)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/tokens")
+def add_token(
+    request: Request,
+    auth: CurrentAuth,
+    engine: EngineDep,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    _info, secret = accounts.create_token(engine, auth.user, name, actor=auth.user)
+    # Shown on this response only: the database keeps its hash.
+    return _page(request, auth, session, secret=secret, status_code=201)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+def revoke_token(
+    request: Request, token_id: int, auth: CurrentAuth, engine: EngineDep, session: SessionDep
+) -> Response:
+    try:
+        accounts.revoke_token(engine, token_id, actor=auth.user)
+    except InvalidValue as exc:
+        return _page(request, auth, session, error=str(exc), status_code=404)
+    return RedirectResponse("/admin", status_code=303)

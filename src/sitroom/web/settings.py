@@ -1,0 +1,36 @@
+"""Settings of the web app, read from SITROOM_* variables by a function."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Settings, load_settings
+
+# Where `npm ci` puts Leaflet in a source checkout; SITROOM_ASSETS_DIR names another folder.
+DEFAULT_ASSETS = Path(__file__).resolve().parents[3] / "node_modules"
+
+
+@dataclass(frozen=True, slots=True)
+class WebSettings:
+    database: Settings = field(default_factory=Settings)
+    # Secure cookies travel only over HTTPS. Turn off only for a demo on http://127.0.0.1,
+    # where the browser would otherwise drop the session cookie.
+    secure_cookies: bool = True
+    session_hours: int = 12
+    max_upload_bytes: int = 20 * 1024 * 1024
+    assets_dir: Path = DEFAULT_ASSETS
+
+
+def load_web_settings(environ: Mapping[str, str] | None = None) -> WebSettings:
+    env = os.environ if environ is None else environ
+    insecure = env.get("SITROOM_INSECURE_COOKIES", "").strip().lower() in ("1", "true", "yes")
+    return WebSettings(
+        database=load_settings(env),
+        secure_cookies=not insecure,
+        session_hours=int(env.get("SITROOM_SESSION_HOURS", "12")),
+        max_upload_bytes=int(env.get("SITROOM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        assets_dir=Path(env.get("SITROOM_ASSETS_DIR", str(DEFAULT_ASSETS))),
+    )
