@@ -33,6 +33,7 @@ class Score:
     delay_median: float
     delay_mean: float
     detected_within_7d: float
+    alarms: int  # alarms in the window, grace days excluded
     false_alarms: int
     nonoutbreak_days: int
     false_alarms_per_series_year: float
@@ -85,6 +86,7 @@ def evaluate(
         delay_median=float(np.median(d)) if d.size else nan,
         delay_mean=float(np.mean(d)) if d.size else nan,
         detected_within_7d=float(np.sum(d <= 7)) / n_events if n_events else nan,
+        alarms=counted_alarms,
         false_alarms=false_alarms,
         nonoutbreak_days=nonoutbreak,
         false_alarms_per_series_year=false_alarms / (nonoutbreak / 365.25) if nonoutbreak else nan,

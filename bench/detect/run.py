@@ -1,0 +1,204 @@
+"""Benchmark the surge detectors on the synthetic daily scenarios, beside R surveillance.
+
+    .venv/bin/python -m bench.detect.run [--quick] [--with-r] [--series 1000] [--no-timing]
+
+(a) scores every method (the R configurations of the peer benchmark, plus ``border``) on the
+    ``border`` and ``pointsource`` scenarios with the rules of the peer's score.py, and prints
+    them beside R's figures (data/r_surveillance_reference.csv);
+(b) times farringtonFlexible (b = 2) on the 50 x 3-year border series against R's 121.7 s;
+(c) times every method on N synthetic series x 3 years made by resampling the benchmark series.
+--quick skips the slow daily Noufaily configuration (about 2 s per series).
+--with-r also runs R's farringtonFlexible (needs Rscript with surveillance) and compares alarms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from bench.detect.common import DATA, EVAL_END, EVAL_START, Scenario, alarms_on_days, load_scenario
+from bench.detect.score import Score, evaluate
+
+from sitroom.analysis.detect.border import border_surge
+from sitroom.analysis.detect.cusum import cusum
+from sitroom.analysis.detect.ears import ears_c1, ears_c2, ears_c3
+from sitroom.analysis.detect.farrington_flexible import (
+    NOUFAILY,
+    FlexibleControl,
+    farrington_flexible,
+)
+from sitroom.analysis.detect.glrnb import glrnb
+from sitroom.analysis.detect.registry import FF_DAY_OF_WEEK
+from sitroom.analysis.detect.result import CountSeries, DetectionResult
+
+Runner = Callable[[CountSeries, int], DetectionResult]
+
+
+def _flexible(control: FlexibleControl, weekly_index: bool = False) -> Runner:
+    def run(series: CountSeries, start: int) -> DetectionResult:
+        if weekly_index:  # same weekday 1..12 weeks back: index arithmetic with freq 7
+            series = dataclasses.replace(series, freq=7)
+        return farrington_flexible(series, start=start, control=control)
+
+    return run
+
+
+CONFIGS: dict[str, Runner] = {
+    "cusum_default": lambda s, start: cusum(s, start=start),
+    "ears_c1": lambda s, start: ears_c1(s, start=start),
+    "ears_c2": lambda s, start: ears_c2(s, start=start),
+    "ears_c3": lambda s, start: ears_c3(s, start=start),
+    "ff365_default_b2": _flexible(FlexibleControl(b=2)),
+    "ff365_default_b2_a01": _flexible(FlexibleControl(b=2, alpha=0.01)),
+    "ff365_noufaily_b2": _flexible(dataclasses.replace(NOUFAILY, b=2)),
+    "ffdow_noufaily": _flexible(FF_DAY_OF_WEEK, weekly_index=True),
+    "ffdow_noufaily_a01": _flexible(dataclasses.replace(FF_DAY_OF_WEEK, alpha=0.01), True),
+    "glrnb_default": lambda s, start: glrnb(s, start=start),
+    "border": lambda s, start: border_surge(s, start=start),
+}
+SLOW = {"ff365_noufaily_b2"}
+
+
+def _read_reference() -> dict[tuple[str, str], dict[str, str]]:
+    with (DATA / "r_surveillance_reference.csv").open(newline="") as fh:
+        return {(r["scenario"], r["config"]): r for r in csv.DictReader(fh)}
+
+
+def run_scenario(scenario: Scenario, runner: Runner) -> tuple[Score, float, dict[str, np.ndarray]]:
+    start = scenario.start
+    alarms: dict[str, np.ndarray] = {}
+    began = time.perf_counter()
+    for sid, series in scenario.series.items():
+        alarms[sid] = alarms_on_days(runner(series, start), len(series))
+    elapsed = time.perf_counter() - began
+    score = evaluate(scenario.truth, alarms, int(EVAL_START.astype(np.int64)),
+                     int(EVAL_END.astype(np.int64)))
+    return score, elapsed, alarms
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return "NA" if x != x else f"{x:.{digits}f}"
+
+
+def score_table(configs: list[str]) -> dict[tuple[str, str], tuple[Score, float]]:
+    reference = _read_reference()
+    results: dict[tuple[str, str], tuple[Score, float]] = {}
+    print("| scenario | method | sens | median delay (d) | FA/series-yr | PPV | time (s) |"
+          " R sens | R median delay | R FA/series-yr | R time (s) | same alarm counts as R |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name in ("border", "pointsource"):
+        scenario = load_scenario(name)
+        for config in configs:
+            score, elapsed, _ = run_scenario(scenario, CONFIGS[config])
+            results[(name, config)] = (score, elapsed)
+            ref = reference.get((name, config))
+            if ref is None:
+                r_cols = "- | - | - | - | (not an R method)"
+            else:
+                same = (int(ref["n_alarms"]) == score.alarms
+                        and int(ref["false_alarms"]) == score.false_alarms
+                        and int(ref["detected"]) == score.detected)
+                r_cols = (f"{float(ref['sensitivity']):.2f} | {float(ref['delay_median']):g} | "
+                          f"{float(ref['false_alarms_per_series_year']):.1f} | "
+                          f"{float(ref['r_algo_time_s']):.1f} | {'yes' if same else 'NO'}")
+            print(f"| {name} | {config} | {_fmt(score.sensitivity)} | {score.delay_median:g} | "
+                  f"{_fmt(score.false_alarms_per_series_year, 1)} | {_fmt(score.ppv)} | "
+                  f"{elapsed:.2f} | {r_cols} |")
+    return results
+
+
+def resampled_series(count: int, seed: int = 20240601) -> list[CountSeries]:
+    """SYNTHETIC: each series is a 4-week block bootstrap of a random benchmark series.
+
+    Blocks keep their weekday (starts move by whole weeks) and dates stay 2019-2021.
+    """
+    rng = np.random.default_rng(seed)
+    pool = [s for name in ("border", "pointsource") for s in load_scenario(name).series.values()]
+    out = []
+    for _ in range(count):
+        source = pool[int(rng.integers(len(pool)))]
+        n = len(source)
+        blocks = []
+        for lo in range(0, n, 28):
+            length = min(28, n - lo)
+            shift = 7 * int(rng.integers(-8, 9))
+            begin = int(np.clip(lo + shift, 0, n - length))
+            begin -= (begin - lo) % 7
+            blocks.append(source.counts[begin : begin + length])
+        out.append(CountSeries.of(np.concatenate(blocks)[:n], dates=source.dates))
+    return out
+
+
+def time_many(count: int, configs: list[str]) -> None:
+    series = resampled_series(count)
+    start = int(np.searchsorted(series[0].dates, EVAL_START))  # type: ignore[arg-type]
+    total = 0.0
+    print(f"\nTiming on {count} SYNTHETIC resampled series x 3 years (monitoring 2021):")
+    print("| method | seconds | ms per series |")
+    print("|---|---|---|")
+    for config in configs:
+        began = time.perf_counter()
+        for s in series:
+            CONFIGS[config](s, start)
+        elapsed = time.perf_counter() - began
+        total += elapsed
+        print(f"| {config} | {elapsed:.2f} | {1000 * elapsed / count:.1f} |")
+    print(f"| **all of the above** | **{total:.2f}** | {1000 * total / count:.1f} |")
+
+
+def compare_with_r(ours: dict[str, np.ndarray], scenario: Scenario) -> None:
+    if shutil.which("Rscript") is None:
+        print("\n--with-r: Rscript not found; skipped")
+        return
+    script = Path(__file__).resolve().parent / "r_farrington.R"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "r_alarms.csv"
+        done = subprocess.run(["Rscript", str(script), str(DATA / "sim_border.csv"), str(out)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print("\n--with-r: R failed (is r-cran-surveillance installed?)\n" + done.stderr[-500:])
+            return
+        print("\n" + done.stdout.strip())
+        differ = 0
+        with out.open(newline="") as fh:
+            for row in csv.DictReader(fh):
+                series = scenario.series[row["series"]]
+                assert series.dates is not None
+                day = int(np.searchsorted(series.dates, np.datetime64(row["date"], "D")))
+                differ += int(ours[row["series"]][day] != (row["alarm"] == "1"))
+        print(f"R vs Python farringtonFlexible (b=2) on the border scenario: {differ} differing "
+              "alarm days")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="skip the slow daily Noufaily config")
+    ap.add_argument("--with-r", action="store_true", help="also run R farringtonFlexible")
+    ap.add_argument("--series", type=int, default=1000, help="series for the timing run")
+    ap.add_argument("--no-timing", action="store_true", help="skip the many-series timing")
+    o = ap.parse_args(argv)
+    configs = [c for c in CONFIGS if not (o.quick and c in SLOW)]
+    results = score_table(configs)
+    ff_time = results[("border", "ff365_default_b2")][1]
+    print(f"\nfarringtonFlexible b=2 on 50 x 3-year border series: {ff_time:.2f} s "
+          f"(R: 121.71 s, {121.71 / ff_time:.0f}x faster)")
+    if o.with_r:
+        scenario = load_scenario("border")
+        _, _, ours = run_scenario(scenario, CONFIGS["ff365_default_b2"])
+        compare_with_r(ours, scenario)
+    if not o.no_timing:
+        time_many(o.series, [c for c in configs if c not in SLOW])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
