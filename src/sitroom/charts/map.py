@@ -52,8 +52,19 @@ def country_rings() -> dict[str, tuple[Ring, ...]]:
             [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         )
         code = _ISO3.get(feature["properties"]["iso3"], feature["properties"]["iso3"])
-        rings[code] = tuple(tuple((x, y) for x, y in polygon[0]) for polygon in polygons)
+        rings[code] = tuple(_thin(polygon[0]) for polygon in polygons)
     return rings
+
+
+def _thin(ring: list[list[float]], step: float = 0.02) -> Ring:
+    """Drop points closer than `step` degrees to the last one kept: a report map is a few
+    hundred points wide, and the full coastline makes the PDF slow to draw."""
+    kept = [(ring[0][0], ring[0][1])]
+    for x, y in ring[1:]:
+        if abs(x - kept[-1][0]) + abs(y - kept[-1][1]) >= step:
+            kept.append((x, y))
+    kept.append((ring[-1][0], ring[-1][1]))
+    return tuple(kept)
 
 
 def map_svg(
@@ -71,14 +82,25 @@ def map_svg(
     levels = levels or {}
     rings = country_rings()
     focus = [c for c in countries if c in rings] or list(rings)
-    west, east, south, north = _extent([r for c in focus for r in rings[c]], sections, sites)
+    # Frame the border sections and sites when there are any: the whole of Poland would leave
+    # the border a thin line.
+    around = [] if sections or sites else [r for c in focus for r in rings[c]]
+    west, east, south, north = _extent(around, sections, sites)
     description = (
         f"Map of {', '.join(country_name(c) for c in focus)}: {len(sections)} border sections, "
         f"{sum(1 for s in levels.values() if s)} with alarms; {len(sites)} reception sites."
     )
+    # The map keeps the region's shape: `width` and `height` bound it, and one of them shrinks.
+    shape = (east - west) * math.cos(math.radians((south + north) / 2)) / (north - south)
+    top = 0.93 if title else 1.0
+    width, height = (
+        (width, max(120, round(width / shape / top)))
+        if width / (height * top) < shape
+        else (max(120, round(height * top * shape)), height)
+    )
     with chart_style(f"map|{'|'.join(focus)}|{title}"):
         figure = new_figure(width, height)
-        axes = figure.add_axes((0.0, 0.0, 1.0, 0.93 if title else 1.0))
+        axes = figure.add_axes((0.0, 0.0, 1.0, top))
         for code, country in rings.items():
             inside = code in focus
             axes.add_collection(
@@ -129,7 +151,7 @@ def _extent(
     xs += [s.lon for s in sites]
     ys = [y for r in rings for _, y in r] + [y for s in sections for _, y in s.line]
     ys += [s.lat for s in sites]
-    pad_x, pad_y = (max(xs) - min(xs)) * 0.04, (max(ys) - min(ys)) * 0.04
+    pad_x, pad_y = max((max(xs) - min(xs)) * 0.08, 0.8), max((max(ys) - min(ys)) * 0.08, 0.5)
     return min(xs) - pad_x, max(xs) + pad_x, min(ys) - pad_y, max(ys) + pad_y
 
 

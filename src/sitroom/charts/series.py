@@ -20,6 +20,7 @@ BAND95 = "#e4e4e4"
 BAND80 = "#c8c8c8"
 INK = "#111111"
 ALARM_FILL = {AlarmLevel.RED: "#c0392b", AlarmLevel.AMBER: "#f0b400"}
+MAX_SPAN_DAYS = 31
 ALARM_MARKER = {AlarmLevel.RED: "^", AlarmLevel.AMBER: "v"}
 
 
@@ -127,7 +128,10 @@ def _plot_figures(
                 points_y.append(figure.value)
             continue
         # A total over several days is drawn as its daily average across its period, so that it
-        # sits on the same scale as the daily estimate.
+        # sits on the same scale as the daily estimate; a year's total would be a flat line near
+        # zero that says nothing about the days, so only totals up to a month are drawn.
+        if figure.days > MAX_SPAN_DAYS:
+            continue
         lo, hi = max(figure.period_start, first), min(figure.period_end, last)
         axes.plot(
             [_x(lo), _x(hi + timedelta(days=1))],
