@@ -54,21 +54,21 @@ def marks_and_sources(
     seg_of, fig_of = np.nonzero(cover)
     bounds = np.searchsorted(seg_of, np.arange(lo.size + 1)).tolist()
     fig_list = fig_of.tolist()
+    before = [int(end_order[i - 1]) if i > 0 else -1 for i in last_before.tolist()]
+    after = [int(start_order[i]) if i < len(items) else -1 for i in first_after.tolist()]
+    lengths = (hi - lo).tolist()
     marks: list[DayMark] = []
     sources: list[tuple[str, ...]] = []
-    for s in range(lo.size):
-        if covered[s]:
-            mark = DayMark.OBSERVED if observed[s] else DayMark.DERIVED
+    for s, (is_covered, is_observed, length) in enumerate(
+        zip(covered.tolist(), observed.tolist(), lengths, strict=True)
+    ):
+        if is_covered:
+            mark = DayMark.OBSERVED if is_observed else DayMark.DERIVED
             chosen = fig_list[bounds[s] : bounds[s + 1]]
         else:
             mark = DayMark.ESTIMATED
-            chosen = []
-            if last_before[s] > 0:
-                chosen.append(int(end_order[last_before[s] - 1]))
-            if first_after[s] < len(items):
-                chosen.append(int(start_order[first_after[s]]))
+            chosen = [i for i in (before[s], after[s]) if i >= 0]
         shaped = tuple(chain.from_iterable(map(own_ids.__getitem__, chosen)))
-        length = int(hi[s] - lo[s])
         marks.extend([mark] * length)
         sources.extend([shaped] * length)
     return marks, sources
