@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import typer
@@ -12,17 +14,29 @@ from ..config import Settings
 from ..datasets import frontex
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure, format_value
+from ..services.detection import run_detection
 from ..services.picture import first_picture
+from ..services.series import refresh_series
 from ..services.setup import load_belarus_2021
 from ..store.engine import make_engine
+from . import demo_users
 from .common import Exit, err, out
+from .web import run_server
 
 
 def demo(
     database: Path = typer.Option(Path("sitroom-demo.db"), help="The SQLite file to (re)create."),
+    serve: bool | None = typer.Option(
+        None,
+        "--serve/--no-serve",
+        help="Serve the situation room on http://127.0.0.1:8000 after loading "
+        "(default: when the output is a terminal, so scripts and tests never block).",
+    ),
+    port: int = typer.Option(8000, help="Port to serve on."),
 ) -> None:
     """Load the real 2021 Belarus border data (LT, LV, PL figures, Lithuanian reception
-    sites, border sections) into a fresh SQLite file and print the first picture."""
+    sites, border sections) into a fresh SQLite file, print the first picture, create demo
+    users and serve the situation room."""
     database.unlink(missing_ok=True)
     db = make_engine(Settings(database_url=f"sqlite:///{database}"))
     load = load_belarus_2021(db)
@@ -62,6 +76,26 @@ def demo(
         f"database: {database} — explore with `SITROOM_DATABASE_URL=sqlite:///{database} "
         "sitroom figures --country LT`"
     )
+    refresh_series(db)
+    detected = run_detection(db)
+    out.print(f"reconciled series computed; {len(detected.raised)} alarms raised")
+    credentials = demo_users.create(db)
+    users = Table(
+        "user", "password", "role", "organisation", title="Demo users (this database only)"
+    )
+    for person in credentials:
+        users.add_row(person.username, person.password, person.role, person.organisation)
+    out.print(users)
+    db.dispose()
+    if serve is None:
+        serve = sys.stdout.isatty()
+    if serve:
+        os.environ["SITROOM_DATABASE_URL"] = f"sqlite:///{database.resolve()}"
+        out.print(
+            "[dim]Session cookies are sent over plain HTTP for this demo on 127.0.0.1; "
+            "`sitroom serve` keeps them Secure (HTTPS only).[/dim]"
+        )
+        run_server("127.0.0.1", port, 1, insecure_cookies=True)
 
 
 def _print_frontex_context() -> None:

@@ -104,7 +104,10 @@ def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situat
             "country": s.country,
             "neighbour": s.neighbour,
             "line": s.line,
-            "alarm_level": level_at.get(s.id, "none"),
+            # Alarms are raised on series; a section without its own series shows its
+            # country's level, and says so.
+            "alarm_level": level_at.get(s.id) or level_at.get(s.country, "none"),
+            "alarm_from": "section" if s.id in level_at else "country",
         }
         for s in session.scalars(select(SectionRow).order_by(SectionRow.id))
     ]
