@@ -151,3 +151,17 @@ def test_totals_added_block_by_block_give_the_same_posterior_as_all_at_once() ->
     np.testing.assert_allclose(at_once.variance()[0], in_blocks.variance()[0], atol=1e-8)
     assert abs(in_blocks.mean()[1][5:30].sum() - 80.0) < 3 * 3.0
     assert abs(in_blocks.mean()[1][20:40].sum() - 70.0) < 1e-6
+
+
+def test_rows_made_of_several_runs_sum_spread_and_lift_like_their_dense_matrix() -> None:
+    rng = np.random.default_rng(2)  # synthetic rows: a country total spans two sections
+    dense = np.zeros((3, 20))
+    dense[0, 2:5], dense[0, 12:15] = 1, 1
+    dense[1, 0:20] = 1
+    dense[2, 7:8] = 1
+    rows = RowEvidence.from_matrix(scipy.sparse.csr_matrix(dense), np.zeros(3), np.zeros(3))
+    x, columns, weights = rng.normal(size=20), rng.normal(size=(20, 4)), rng.normal(size=3)
+    np.testing.assert_allclose(rows.totals(x), dense @ x)
+    np.testing.assert_allclose(rows.run_sums(columns), dense @ columns)
+    np.testing.assert_allclose(rows.spread(weights, 20), dense.T @ weights)
+    np.testing.assert_allclose(rows.lifted(20, x), dense.T * x[:, None])
