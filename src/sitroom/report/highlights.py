@@ -13,7 +13,7 @@ from datetime import date
 from ..domain.alarms import AlarmLevel
 from ..domain.measures import Measure
 from .model import AlarmLine, KeyFigure, Number, Sentence, SiteLine
-from .wording import count, counted, day, day_short, join, noun, plural
+from .wording import count, counted, day, day_short, join, noun
 
 MAX_HIGHLIGHTS = 6
 
@@ -54,7 +54,7 @@ def new_alarms(alarms: Sequence[AlarmLine], start: date, end: date) -> Sentence 
             a.citations,
         )
     levels = [
-        plural(n, level.value)
+        f"{n} {level.value}"
         for level in (AlarmLevel.RED, AlarmLevel.AMBER)
         if (n := sum(1 for a in raised if a.level is level))
     ]
