@@ -29,7 +29,7 @@ from sitroom.analysis.detect.farrington_core import (
     threshold_delta,
     threshold_negbin,
 )
-from sitroom.analysis.detect.farrington_reference import reference_positions, window_design
+from sitroom.analysis.detect.farrington_reference import reference_positions
 from sitroom.analysis.detect.result import (
     CountSeries,
     DetectionResult,
@@ -85,29 +85,29 @@ def _blocks(positions: np.ndarray, n: int, k: int, ctl: FlexibleControl) -> np.n
     return levels
 
 
-_Layout = tuple[np.ndarray, np.ndarray] | None
+def _layouts(positions: np.ndarray, ctl: FlexibleControl) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (from the oldest reference point - w) and levels of the rows each fit uses.
 
-
-def _layout(positions: np.ndarray, ctl: FlexibleControl, cache: dict[tuple[int, ...], _Layout]
-            ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Used positions and their levels for one point; the layout only depends on the gaps
-    between reference points, so it is computed once per distinct gap pattern."""
-    oldest = int(positions[-1])
-    if oldest - ctl.w < -1:  # R silently ignores index 0 (here -1) but fails further back
-        return None
-    key = tuple(np.diff(positions).tolist())
-    if key not in cache:
-        rel = positions - oldest + ctl.w
+    The layout only depends on the gaps between reference points, so it is built once per
+    distinct gap pattern. Returns (K, m) offsets (-1 = padding) and levels (NaN = padding).
+    """
+    gaps, which = np.unique(np.diff(positions, axis=1), axis=0, return_inverse=True)
+    patterns: list[tuple[np.ndarray, np.ndarray]] = []
+    for gap in gaps:
+        rel = np.concatenate([[0], np.cumsum(gap)]) - int(np.sum(gap)) + ctl.w
+        rel = rel - rel[-1] + ctl.w  # oldest reference point sits at offset w
         levels = _blocks(rel, int(rel[0]) + 1, int(rel[0]), ctl)
-        cache[key] = None if levels is None else (
-            np.flatnonzero(~np.isnan(levels)), levels[~np.isnan(levels)]
-        )
-    found = cache[key]
-    if found is None:
-        return None
-    used = found[0] + (oldest - ctl.w)
-    keep = used >= 0
-    return used[keep], found[1][keep]
+        if levels is None:
+            patterns.append((np.zeros(0, dtype=np.int64), np.zeros(0)))
+        else:
+            used = np.flatnonzero(~np.isnan(levels))
+            patterns.append((used, levels[used]))
+    width = max(max(p[0].size for p in patterns), 1)
+    offsets = np.full((gaps.shape[0], width), -1, dtype=np.int64)
+    levels_out = np.full((gaps.shape[0], width), np.nan)
+    for g, (used, lv) in enumerate(patterns):
+        offsets[g, : used.size], levels_out[g, : used.size] = used, lv
+    return offsets[which.ravel()], levels_out[which.ravel()]
 
 
 def _build_design(
@@ -115,64 +115,50 @@ def _build_design(
 ) -> tuple[Design, np.ndarray]:
     """Stack every monitored point's regression. Returns the design and the usable-k mask."""
     n = len(series)
-    y_all = series.counts
-    date_mode = ctl.by_date and series.dates is not None
-    stamp = series.dates.astype(np.int64) if date_mode and series.dates is not None else None
-    spacing = float(stamp[1] - stamp[0]) if stamp is not None and n > 1 else 1.0
-    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]] = []
-    usable = np.zeros(ks.size, dtype=np.bool_)
-    all_levels: set[float] = set()
-    all_positions, found = reference_positions(series, ks, ctl.b, ctl.by_date)
-    cache: dict[tuple[int, ...], _Layout] = {}
-    for j, k in enumerate(ks):
-        layout = _layout(all_positions[j], ctl, cache) if found[j] else None
-        if layout is None:
-            continue
-        used, lv = layout
-        if stamp is not None:
-            wtime = (stamp[used] - stamp[used[0]]) / spacing
-        else:
-            wtime = (used + 1).astype(np.float64)
-        keep = np.isfinite(y_all[used])
-        used, wtime = used[keep], wtime[keep]
-        if used.size < 3:
-            continue
-        wtime_new = (stamp[k] - stamp[used[0]]) / spacing if stamp is not None else float(k + 1)
-        usable[j] = True
-        lv = lv[keep]
-        all_levels.update(np.unique(lv).tolist())
-        rows.append((used, wtime, lv, wtime_new, np.array([k])))
-    level_list = sorted(all_levels)
-    n_dummies = max(len(level_list) - 1, 0) if ctl.no_periods != 1 else 0
-    width = 2 + n_dummies
-    n_rows = max((r[0].size for r in rows), default=1)
-    k_fits = len(rows)
-    x = np.zeros((k_fits, n_rows, width))
-    y = np.zeros((k_fits, n_rows))
-    valid = np.zeros((k_fits, n_rows), dtype=np.bool_)
-    offset = np.zeros((k_fits, n_rows))
-    x_new = np.zeros((k_fits, width))
-    offset_new = np.zeros(k_fits)
-    max_resp = np.zeros(k_fits)
-    pop = series.population
-    for i, (used, wtime, lv, wtime_new, kk) in enumerate(rows):
-        m = used.size
-        x[i, :m, 0] = 1.0
-        x[i, :m, 1] = wtime
-        x_new[i, 0], x_new[i, 1] = 1.0, wtime_new
-        if n_dummies:
-            present = sorted(set(lv.tolist()))
-            for d, level in enumerate(level_list[1:]):
-                if level in present and level != present[0]:
-                    x[i, :m, 2 + d] = lv == level
-                    x_new[i, 2 + d] = float(level == ctl.no_periods)
-        y[i, :m] = y_all[used]
-        valid[i, :m] = True
-        if ctl.population_offset and pop is not None:
-            offset[i, :m] = np.log(pop[used])
-            offset_new[i] = np.log(pop[kk[0]])
-        max_resp[i] = y_all[used].max()
-    # a level absent from one fit gives an all-zero column: drop such columns per batch below
+    positions, found = reference_positions(series, ks, ctl.b, ctl.by_date)
+    offsets, levels = _layouts(positions, ctl)
+    oldest = positions[:, -1]
+    # R silently ignores index 0 (here -1) when a window starts there, but fails further back
+    found &= oldest - ctl.w >= -1
+    pos = np.where(offsets >= 0, oldest[:, None] - ctl.w + offsets, -1)
+    in_range = (offsets >= 0) & (pos >= 0) & found[:, None]
+    safe = np.clip(pos, 0, n - 1)
+    y = series.counts[safe]
+    valid = in_range & np.isfinite(y)
+    usable = valid.sum(axis=1) >= 3
+    pos, safe, y, valid, in_range, levels = (
+        a[usable] for a in (pos, safe, y, valid, in_range, levels)
+    )
+    k_used = ks[usable]
+    if ctl.by_date and series.dates is not None:
+        stamp = series.dates.astype(np.int64).astype(np.float64)
+        spacing = stamp[1] - stamp[0]
+        first_used = np.take_along_axis(safe, np.argmax(in_range, axis=1)[:, None], axis=1)
+        first_seen = np.take_along_axis(safe, np.argmax(valid, axis=1)[:, None], axis=1)[:, 0]
+        wtime = (stamp[safe] - stamp[first_used]) / spacing
+        wtime_new = (stamp[k_used] - stamp[first_seen]) / spacing
+    else:
+        wtime, wtime_new = safe + 1.0, k_used + 1.0
+    level_list = np.unique(levels[valid]) if ctl.no_periods != 1 else np.zeros(0)
+    dummies = level_list[1:]
+    x = np.zeros((k_used.size, pos.shape[1], 2 + dummies.size))
+    x[:, :, 0], x[:, :, 1] = 1.0, wtime
+    x_new = np.zeros((k_used.size, 2 + dummies.size))
+    x_new[:, 0], x_new[:, 1] = 1.0, wtime_new
+    lowest = np.min(np.where(valid, levels, np.inf), axis=1)  # R's baseline level per fit
+    for d, level in enumerate(dummies):
+        rows = valid & (levels == level)
+        present = rows.any(axis=1) & (lowest != level)
+        x[:, :, 2 + d] = rows & present[:, None]
+        x_new[:, 2 + d] = present & (level == ctl.no_periods)
+    offset = np.zeros_like(y)
+    offset_new = np.zeros(k_used.size)
+    if ctl.population_offset and series.population is not None:
+        offset = np.where(valid, np.log(series.population[safe]), 0.0)
+        offset_new = np.log(series.population[k_used])
+    y = np.where(valid, y, 0.0)
+    max_resp = np.max(np.where(valid, y, -np.inf), axis=1)
+    # a level absent from one fit gives an all-zero column: dropped per batch below
     return Design(x, y, valid, offset, x_new, offset_new, max_resp), usable
 
 
@@ -204,12 +190,7 @@ def farrington_flexible(
     if ctl.no_periods != 1 and ctl.past_weeks_not_included is None:
         ctl = replace(ctl, past_weeks_not_included=ctl.w)
     ks = np.arange(first, n, dtype=np.int64)
-    pwni = ctl.w if ctl.past_weeks_not_included is None else ctl.past_weeks_not_included
-    fast = None
-    if ctl.no_periods == 1 and pwni >= ctl.w:
-        fast = window_design(series, ks, b=ctl.b, w=ctl.w, by_date=ctl.by_date,
-                             population_offset=ctl.population_offset)
-    design, usable = fast if fast is not None else _build_design(series, ks, ctl)
+    design, usable = _build_design(series, ks, ctl)
     k_used = ks[usable]
     eta = np.full(k_used.size, np.nan)
     var = np.full(k_used.size, np.nan)

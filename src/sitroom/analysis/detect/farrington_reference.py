@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sitroom.analysis.detect.farrington_core import Design
 from sitroom.analysis.detect.result import CountSeries, DateArray
 
 
@@ -46,52 +45,3 @@ def reference_positions(
     pos = ks[:, None] - series.freq * back
     return pos, np.all(pos >= 0, axis=1)
 
-
-def window_design(
-    series: CountSeries,
-    ks: np.ndarray,
-    *,
-    b: int,
-    w: int,
-    by_date: bool,
-    population_offset: bool,
-) -> tuple[Design, np.ndarray] | None:
-    """Stacked regressions for noPeriods = 1: the +-w windows around the b reference points.
-
-    Returns None when the vectorised layout does not apply (the caller then builds the design
-    point by point). Rows are ordered by position, as in R; missing counts get weight 0.
-    """
-    n = len(series)
-    refs, found = reference_positions(series, ks, b, by_date)
-    offsets = np.arange(-w, w + 1)
-    pos = (refs[:, :0:-1, None] + offsets[None, None, :]).reshape(ks.size, -1)  # oldest first
-    if np.any(np.diff(pos, axis=1) <= 0):
-        return None  # overlapping windows: leave it to the general path
-    pos_ok = pos >= 0
-    usable = found & np.all(pos >= -1, axis=1)  # R silently ignores index 0 (here -1)
-    safe = np.clip(pos, 0, n - 1)
-    y = series.counts[safe]
-    valid = pos_ok & np.isfinite(y) & usable[:, None]
-    usable &= valid.sum(axis=1) >= 3
-    pos, safe, y, valid = pos[usable], safe[usable], y[usable], valid[usable]
-    k_used = ks[usable]
-    if by_date and series.dates is not None:
-        stamp = series.dates.astype(np.int64).astype(np.float64)
-        spacing = stamp[1] - stamp[0]
-        first_used = np.take_along_axis(safe, np.argmax(pos >= 0, axis=1)[:, None], axis=1)
-        first_seen = np.take_along_axis(safe, np.argmax(valid, axis=1)[:, None], axis=1)
-        wtime = (stamp[safe] - stamp[first_used]) / spacing
-        wtime_new = (stamp[k_used] - stamp[first_seen[:, 0]]) / spacing
-    else:
-        wtime = safe + 1.0
-        wtime_new = k_used + 1.0
-    x = np.stack([np.ones_like(wtime), wtime], axis=2)
-    x_new = np.stack([np.ones(k_used.size), wtime_new], axis=1)
-    offset = np.zeros_like(y)
-    offset_new = np.zeros(k_used.size)
-    if population_offset and series.population is not None:
-        offset = np.where(valid, np.log(series.population[safe]), 0.0)
-        offset_new = np.log(series.population[k_used])
-    y = np.where(valid, y, 0.0)
-    max_resp = np.max(np.where(valid, y, -np.inf), axis=1)
-    return Design(x, y, valid, offset, x_new, offset_new, max_resp), usable

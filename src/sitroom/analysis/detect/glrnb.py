@@ -46,8 +46,14 @@ def _window_terms(kappa: FloatArray, x: FloatArray, mu: FloatArray, alpha: float
 
 
 def _newton(
-    kappa: FloatArray, first: np.ndarray, last: np.ndarray, x: FloatArray, mu: FloatArray,
-    alpha: float, *, r_style: bool,
+    kappa: FloatArray,
+    first: np.ndarray,
+    last: np.ndarray,
+    x: FloatArray,
+    mu: FloatArray,
+    alpha: float,
+    *,
+    r_style: bool,
 ) -> FloatArray:
     """Maximum-likelihood kappa of every window ``first[i]..last[i]``.
 
@@ -82,7 +88,11 @@ def _newton(
 
 
 def _refine(
-    n_idx: np.ndarray, k_idx: np.ndarray, kappa_grid: FloatArray, x: FloatArray, mu: FloatArray,
+    n_idx: np.ndarray,
+    k_idx: np.ndarray,
+    kappa_grid: FloatArray,
+    x: FloatArray,
+    mu: FloatArray,
     alpha: float,
 ) -> FloatArray:
     """Exact log-likelihood ratio of the candidate windows k..n, with R's Newton behaviour."""
@@ -101,25 +111,27 @@ def _refine(
     return out
 
 
-def _glr_until_alarm(x: FloatArray, mu: FloatArray, alpha: float, c_arl: float) -> FloatArray:
-    """GLR statistic from the start of a segment up to and including its first alarm."""
+def _glr_until_alarm(terms: FloatArray, x: FloatArray, mu: FloatArray, alpha: float,
+                     c_arl: float) -> FloatArray:
+    """GLR statistic from the start of a segment up to and including its first alarm.
+
+    ``terms`` holds the per-day log-likelihood ratios for the kappa grid (days x grid).
+    """
     size = x.size
-    terms = _window_terms(_KAPPA_GRID[None, :], x[:, None], mu[:, None], alpha)  # (L, G)
     walk = np.cumsum(terms, axis=0)
     before = np.vstack([np.zeros((1, walk.shape[1])), walk[:-1]])  # S_{n-1}, S_{-1} = 0
     running_min = np.minimum.accumulate(before, axis=0)
-    chart = walk - running_min  # for each kappa, the best window ending at n is a CUSUM
-    rows = np.arange(size)[:, None]
-    start = np.maximum.accumulate(np.where(before <= running_min, rows, 0), axis=0)
-    best = np.argsort(-chart, axis=1)[:, :_CANDIDATES]
     glr = np.zeros(size)
     for lo in range(0, size, _CHUNK):
         chunk = np.arange(lo, min(lo + _CHUNK, size))
-        positive = chunk[chart[chunk, best[chunk, 0]] > 0]
-        if positive.size:
-            n_idx = np.repeat(positive, _CANDIDATES)
+        chart = walk[chunk] - running_min[chunk]  # the best window ending at n is a CUSUM
+        best = np.argpartition(-chart, _CANDIDATES, axis=1)[:, :_CANDIDATES]
+        top = np.take_along_axis(chart, best, axis=1).max(axis=1)
+        positive = top > 0
+        if positive.any():
+            n_idx = np.repeat(chunk[positive], _CANDIDATES)
             cand = best[positive].ravel()
-            k_idx = start[n_idx, cand]
+            k_idx = _window_start(before, running_min, n_idx, cand)
             # several sizes often point at the same window: refine each window once
             _, first = np.unique(n_idx * size + k_idx, return_index=True)
             n_idx, k_idx, cand = n_idx[first], k_idx[first], cand[first]
@@ -129,6 +141,19 @@ def _glr_until_alarm(x: FloatArray, mu: FloatArray, alpha: float, c_arl: float) 
         if hits.size:
             return glr[: chunk[hits[0]] + 1]
     return glr
+
+
+def _window_start(before: FloatArray, running_min: FloatArray, n_idx: np.ndarray,
+                  cand: np.ndarray) -> np.ndarray:
+    """Latest j <= n with S_{j-1} equal to the running minimum, per (n, kappa) pair."""
+    hi = int(n_idx.max()) + 1
+    rows = np.arange(hi)[:, None]
+    cols = np.unique(cand)
+    at_min = before[:hi, cols] <= running_min[:hi, cols]
+    last = np.maximum.accumulate(np.where(at_min, rows, 0), axis=0)
+    lookup = np.searchsorted(cols, cand)
+    out: np.ndarray = last[n_idx, lookup]
+    return out
 
 
 def glrnb(
@@ -161,16 +186,23 @@ def glrnb(
     mu_used = np.where(np.isfinite(x), mu0, 0.0)  # a missing day carries no evidence
     values = np.zeros(x.size)
     alarm = np.zeros(x.size, dtype=np.bool_)
+    terms = _window_terms(_KAPPA_GRID[None, :], x_used[:, None], mu_used[:, None], alpha)
     done = 0
     while done < x.size:
-        seg = _glr_until_alarm(x_used[done:], mu_used[done:], alpha, c_arl)
+        seg = _glr_until_alarm(terms[done:], x_used[done:], mu_used[done:], alpha, c_arl)
         values[done : done + seg.size] = seg
         if seg[-1] >= c_arl:
             alarm[done + seg.size - 1] = True
         done += seg.size
     index = np.arange(first, n, dtype=np.int64)
     return finish(
-        name, series, index, expected=mu0, upperbound=values, score=values / c_arl,
-        alarm=alarm, defined=np.isfinite(x),
+        name,
+        series,
+        index,
+        expected=mu0,
+        upperbound=values,
+        score=values / c_arl,
+        alarm=alarm,
+        defined=np.isfinite(x),
         extras={"theta": np.full(x.size, model.theta)},
     )

@@ -64,15 +64,17 @@ def theta_ml(y: FloatArray, mu: FloatArray, limit: int = _MAXIT) -> tuple[float,
     t0 = n / float(np.sum((y / mu - 1.0) ** 2))
     it, delta = 0, 1.0
     eps = _EPS**0.25
+    # counts repeat a lot: evaluate the special functions once per distinct count
+    values, repeats = np.unique(y, return_counts=True)
     while True:
         it += 1
         if not (it < limit and abs(delta) > eps):
             break
         t0 = abs(t0)
-        score = np.sum(special.digamma(t0 + y) - special.digamma(t0) + np.log(t0) + 1.0
-                       - np.log(t0 + mu) - (y + t0) / (mu + t0))
-        info = np.sum(-special.polygamma(1, t0 + y) + special.polygamma(1, t0) - 1.0 / t0
-                      + 2.0 / (mu + t0) - (y + t0) / (mu + t0) ** 2)
+        score = (np.dot(repeats, special.digamma(t0 + values)) - n * special.digamma(t0)
+                 + n * (np.log(t0) + 1.0) - np.sum(np.log(t0 + mu) + (y + t0) / (mu + t0)))
+        info = (-np.dot(repeats, special.zeta(2.0, t0 + values)) + n * special.zeta(2.0, t0)
+                - n / t0 + np.sum(2.0 / (mu + t0) - (y + t0) / (mu + t0) ** 2))
         delta = float(score / info)
         t0 = t0 + delta
     return max(t0, 0.0), it != limit
