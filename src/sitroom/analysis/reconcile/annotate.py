@@ -7,7 +7,6 @@ from datetime import date
 from itertools import chain
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sitroom.analysis.reconcile.gaussian import FloatArray
 from sitroom.analysis.reconcile.placement import Placed, Role
@@ -35,36 +34,36 @@ def marks_and_sources(
     level carries them over). Worked out per segment between figure boundaries, so the cost
     grows with the number of figures, not with days times figures.
     """
-    firsts = np.array([p.first for p in items], dtype=np.int64)
-    lasts = np.array([p.last for p in items], dtype=np.int64)
-    cuts = np.unique(np.concatenate([[0, days], firsts, lasts + 1]))
-    cuts = cuts[(cuts >= 0) & (cuts <= days)]
-    lo, hi = cuts[:-1], cuts[1:]
-    # segments x figures, so that each segment's figures are one contiguous row
-    cover = (firsts[None, :] <= lo[:, None]) & (lasts[None, :] >= hi[:, None] - 1)
-    valued = np.array([p.role in (Role.EXACT, Role.SOFT) for p in items], dtype=bool)
-    single_valued = valued & (firsts == lasts)
-    observed: NDArray[np.bool_] = np.any(cover & single_valued[None, :], axis=1)
-    covered: NDArray[np.bool_] = np.any(cover, axis=1)
+    first_list = [p.first for p in items]
+    last_list = [p.last for p in items]
+    cut_list = sorted({0, days, *first_list, *(last + 1 for last in last_list)})
+    cut_list = [c for c in cut_list if 0 <= c <= days]
+    index = {c: i for i, c in enumerate(cut_list)}
+    # the figures over each segment between boundaries, in the order they were given
+    over: list[list[int]] = [[] for _ in range(len(cut_list) - 1)]
+    for f, (first, last) in enumerate(zip(first_list, last_list, strict=True)):
+        for segment in range(index[first], index[last + 1]):
+            over[segment].append(f)
+    single_valued = [
+        p.first == p.last and p.role in (Role.EXACT, Role.SOFT) for p in items
+    ]
     own_ids = [(p.figure.id, *agreeing.get(p.figure.id, ())) for p in items]
+    firsts = np.array(first_list, dtype=np.int64)
+    lasts = np.array(last_list, dtype=np.int64)
+    cuts = np.array(cut_list, dtype=np.int64)
+    lo, hi = cuts[:-1], cuts[1:]
     last_before = np.searchsorted(np.sort(lasts), lo, side="left")  # figures ending before lo
     end_order = np.argsort(lasts, kind="stable")
     start_order = np.argsort(firsts, kind="stable")
     first_after = np.searchsorted(np.sort(firsts), hi, side="left")
-    seg_of, fig_of = np.nonzero(cover)
-    bounds = np.searchsorted(seg_of, np.arange(lo.size + 1)).tolist()
-    fig_list = fig_of.tolist()
     before = [int(end_order[i - 1]) if i > 0 else -1 for i in last_before.tolist()]
     after = [int(start_order[i]) if i < len(items) else -1 for i in first_after.tolist()]
-    lengths = (hi - lo).tolist()
     marks: list[DayMark] = []
     sources: list[tuple[str, ...]] = []
-    for s, (is_covered, is_observed, length) in enumerate(
-        zip(covered.tolist(), observed.tolist(), lengths, strict=True)
-    ):
-        if is_covered:
-            mark = DayMark.OBSERVED if is_observed else DayMark.DERIVED
-            chosen = fig_list[bounds[s] : bounds[s + 1]]
+    for s, (chosen, length) in enumerate(zip(over, (hi - lo).tolist(), strict=True)):
+        if chosen:
+            observed = any(single_valued[f] for f in chosen)
+            mark = DayMark.OBSERVED if observed else DayMark.DERIVED
         else:
             mark = DayMark.ESTIMATED
             chosen = [i for i in (before[s], after[s]) if i >= 0]
