@@ -87,7 +87,8 @@ def load() -> tuple[dict[tuple[str, Measure], list[Figure]], list[str]]:
                     end=end,
                     value=float(row["value"]),
                     qualifier=qualifier_of(row["qualifier"], start, end),
-                    source_rank=OFFICIAL_RANK if any(h in url for h in OFFICIAL_HOSTS)
+                    source_rank=OFFICIAL_RANK
+                    if any(h in url for h in OFFICIAL_HOSTS)
                     else PRESS_RANK,
                     published=published_of(row["source_pub_date"]),
                     source=url,

@@ -29,9 +29,10 @@ class HeldOut:
 
 def _one_day_values(figures: list[Figure]) -> list[Figure]:
     return [
-        f for f in figures
-        if f.start == f.end and f.qualifier in (Qualifier.EXACT, Qualifier.APPROX,
-                                                Qualifier.ROUNDED)
+        f
+        for f in figures
+        if f.start == f.end
+        and f.qualifier in (Qualifier.EXACT, Qualifier.APPROX, Qualifier.ROUNDED)
     ]
 
 
@@ -70,8 +71,10 @@ def held_out(
                 continue
             result = reconcile(rest, nature, start, end, settings=settings)
             pinned = any(
-                f.start <= target.start <= f.end and 1 < f.days <= 31
-                and f.qualifier is Qualifier.EXACT for f in rest
+                f.start <= target.start <= f.end
+                and 1 < f.days <= 31
+                and f.qualifier is Qualifier.EXACT
+                for f in rest
             )
             interior = any(f.start < target.start for f in others) and any(
                 f.start > target.start for f in others
@@ -79,8 +82,11 @@ def held_out(
             i = result.index_of(target.start)
             results.append(
                 HeldOut(
-                    f"{country} {measure.value}", target.id, target.value,
-                    float(result.estimate[i]), baseline,
+                    f"{country} {measure.value}",
+                    target.id,
+                    target.value,
+                    float(result.estimate[i]),
+                    baseline,
                     bool(result.lower80[i] <= target.value <= result.upper80[i]),
                     bool(result.lower95[i] <= target.value <= result.upper95[i]),
                     pinned,

@@ -50,8 +50,14 @@ def thin(first: date, truth: np.ndarray) -> tuple[list[Figure], np.ndarray]:
     for i in range(3, truth.size, 10):
         day = first + timedelta(days=i)
         figures.append(
-            Figure(f"day {day}", day, day, float(round(truth[i], -1)), Qualifier.ROUNDED,
-                   rounding_unit=10.0)
+            Figure(
+                f"day {day}",
+                day,
+                day,
+                float(round(truth[i], -1)),
+                Qualifier.ROUNDED,
+                rounding_unit=10.0,
+            )
         )
         observed[i] = True
     return figures, observed
@@ -66,7 +72,8 @@ def score(settings: ModelSettings) -> dict[str, float]:
     est = result.estimate
     worst_total = max(
         abs(result.total(f.start, f.end) - f.value)
-        for f in figures if f.qualifier is Qualifier.EXACT
+        for f in figures
+        if f.qualifier is Qualifier.EXACT
     )
     month_flat = np.empty(truth.size)
     for f in figures:

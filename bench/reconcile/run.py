@@ -38,9 +38,11 @@ def run_heldout(verbose: bool) -> None:
     print(f"  unmapped metrics: {', '.join(unmapped)}")
     if verbose:
         for r in results:
-            print(f"  {r.series:28s} {r.figure_id:5s} truth {r.truth:6.0f} model "
-                  f"{r.model:7.1f} linear {r.linear:7.1f} in80 {r.inside80!s:5s} "
-                  f"in95 {r.inside95!s:5s} pinned {r.pinned!s:5s} interior {r.interior}")
+            print(
+                f"  {r.series:28s} {r.figure_id:5s} truth {r.truth:6.0f} model "
+                f"{r.model:7.1f} linear {r.linear:7.1f} in80 {r.inside80!s:5s} "
+                f"in95 {r.inside95!s:5s} pinned {r.pinned!s:5s} interior {r.interior}"
+            )
 
 
 def main() -> None:

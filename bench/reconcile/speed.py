@@ -52,15 +52,27 @@ def synthetic_series(rng: np.random.Generator) -> list[Figure]:
         for cut in rng.choice(365, 6, replace=False):
             if jan1 + cut < DAYS:
                 figures.append(
-                    Figure(f"ytd{year}-{cut}", day(jan1), day(jan1 + cut),
-                           total(jan1, jan1 + cut), source_rank=OFFICIAL_RANK)
+                    Figure(
+                        f"ytd{year}-{cut}",
+                        day(jan1),
+                        day(jan1 + cut),
+                        total(jan1, jan1 + cut),
+                        source_rank=OFFICIAL_RANK,
+                    )
                 )
-        figures.append(Figure(f"y{year}", day(jan1), day(min(jan1 + 364, DAYS - 1)),
-                              total(jan1, min(jan1 + 364, DAYS - 1))))
+        figures.append(
+            Figure(
+                f"y{year}",
+                day(jan1),
+                day(min(jan1 + 364, DAYS - 1)),
+                total(jan1, min(jan1 + 364, DAYS - 1)),
+            )
+        )
     clash = int(rng.integers(0, DAYS))
     figures.append(Figure("outlet-a", day(clash), day(clash), counts[clash]))
-    figures.append(Figure("outlet-b", day(clash), day(clash), counts[clash] + 7,
-                          published=day(clash + 1)))
+    figures.append(
+        Figure("outlet-b", day(clash), day(clash), counts[clash] + 7, published=day(clash + 1))
+    )
     return figures
 
 

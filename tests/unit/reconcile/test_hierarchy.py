@@ -14,8 +14,10 @@ JUNE_END = date(2021, 6, 30)
 
 
 def test_sections_add_up_to_the_country_on_every_day() -> None:
-    country = [Figure("c-june", JUNE, JUNE_END, 600), Figure("c-15", date(2021, 6, 15),
-                                                            date(2021, 6, 15), 40)]
+    country = [
+        Figure("c-june", JUNE, JUNE_END, 600),
+        Figure("c-15", date(2021, 6, 15), date(2021, 6, 15), 40),
+    ]
     sections = {
         "north": [Figure("n-june", JUNE, JUNE_END, 200)],
         "south": [Figure("s-15", date(2021, 6, 15), date(2021, 6, 15), 25)],

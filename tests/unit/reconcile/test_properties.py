@@ -27,13 +27,20 @@ def consistent_figures(draw: st.DrawFn) -> tuple[int, list[Figure]]:
     """Figures read off one synthetic count path, so they can all hold together."""
     days = draw(st.integers(20, 90))
     counts = draw(st.lists(st.integers(0, 300), min_size=days, max_size=days))
-    spans = draw(st.lists(st.tuples(st.integers(0, days - 1), st.integers(0, 30)),
-                          min_size=1, max_size=8))
+    spans = draw(
+        st.lists(st.tuples(st.integers(0, days - 1), st.integers(0, 30)), min_size=1, max_size=8)
+    )
     figures = []
     for i, (first, length) in enumerate(spans):
         last = min(first + length, days - 1)
-        figures.append(Figure(f"f{i}", START + timedelta(days=first),
-                              START + timedelta(days=last), float(sum(counts[first:last + 1]))))
+        figures.append(
+            Figure(
+                f"f{i}",
+                START + timedelta(days=first),
+                START + timedelta(days=last),
+                float(sum(counts[first : last + 1])),
+            )
+        )
     return days, figures
 
 
@@ -70,8 +77,13 @@ def test_any_figures_even_contradictory_give_a_result_and_never_an_exception(
     rng = np.random.default_rng(noise)
     qualifiers = list(Qualifier)
     shaken = [
-        Figure(f.id, f.start, f.end, float(rng.integers(0, 500)),
-               qualifiers[int(rng.integers(0, len(qualifiers)))])
+        Figure(
+            f.id,
+            f.start,
+            f.end,
+            float(rng.integers(0, 500)),
+            qualifiers[int(rng.integers(0, len(qualifiers)))],
+        )
         for f in figures
     ]
     series = reconcile(shaken, Nature.FLOW, START, START + timedelta(days=days - 1))
@@ -97,8 +109,9 @@ def test_the_fast_solver_matches_dense_gaussian_conditioning() -> None:
     rows[0, 2:12] = 1
     rows[1, 15:29] = 1
     prior = PriorBands(step, noise, weekday, anchor_mean, anchor_var)
-    evidence = RowEvidence.from_matrix(scipy.sparse.csr_matrix(rows), np.array([30.0, 50.0]),
-                                       np.array([0.0, 4.0]))
+    evidence = RowEvidence.from_matrix(
+        scipy.sparse.csr_matrix(rows), np.array([30.0, 50.0]), np.array([0.0, 4.0])
+    )
     fast = condition(prior, DayEvidence(precision, value), evidence, with_variance=True)
 
     big = np.zeros((2 * n, 2 * n))

@@ -16,9 +16,14 @@ def load() -> list[Figure]:
     with DATA.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return [
-        Figure(f"row{i}", date.fromisoformat(r["period_start"]),
-               date.fromisoformat(r["period_end"]), float(r["value"]), Qualifier.EXACT,
-               published=date.fromisoformat(r["source_pub_date"][:7] + "-01"))
+        Figure(
+            f"row{i}",
+            date.fromisoformat(r["period_start"]),
+            date.fromisoformat(r["period_end"]),
+            float(r["value"]),
+            Qualifier.EXACT,
+            published=date.fromisoformat(r["source_pub_date"][:7] + "-01"),
+        )
         for i, r in enumerate(rows)
     ]
 

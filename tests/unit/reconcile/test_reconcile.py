@@ -50,7 +50,8 @@ def test_a_rounded_figure_is_held_within_half_its_rounding_unit() -> None:
 
 def test_an_at_least_figure_bounds_the_total_from_below() -> None:
     figures = [
-        one_day("d1", 1, 5), one_day("d30", 30, 5),
+        one_day("d1", 1, 5),
+        one_day("d30", 30, 5),
         Figure("more-than", day(10), day(19), 400, Qualifier.AT_LEAST),
     ]
     series = reconcile(figures, Nature.FLOW, JUNE, JUNE_END)
@@ -59,7 +60,8 @@ def test_an_at_least_figure_bounds_the_total_from_below() -> None:
 
 def test_an_at_most_figure_bounds_the_total_from_above() -> None:
     figures = [
-        one_day("d1", 1, 80), one_day("d30", 30, 80),
+        one_day("d1", 1, 80),
+        one_day("d30", 30, 80),
         Figure("no-more-than", day(10), day(19), 100, Qualifier.AT_MOST),
     ]
     series = reconcile(figures, Nature.FLOW, JUNE, JUNE_END)
@@ -75,7 +77,8 @@ def test_a_partial_count_is_read_as_a_lower_bound() -> None:
 def test_flows_stay_non_negative_next_to_a_quiet_month() -> None:
     figures = [
         Figure("may", date(2021, 5, 1), date(2021, 5, 31), 0),
-        one_day("d1", 1, 300), one_day("d2", 2, 10),
+        one_day("d1", 1, 300),
+        one_day("d2", 2, 10),
         Figure("june", JUNE, JUNE_END, 320),
     ]
     series = reconcile(figures, Nature.FLOW, date(2021, 5, 1), JUNE_END)

@@ -44,9 +44,7 @@ def marks_and_sources(
     for f, (first, last) in enumerate(zip(first_list, last_list, strict=True)):
         for segment in range(index[first], index[last + 1]):
             over[segment].append(f)
-    single_valued = [
-        p.first == p.last and p.role in (Role.EXACT, Role.SOFT) for p in items
-    ]
+    single_valued = [p.first == p.last and p.role in (Role.EXACT, Role.SOFT) for p in items]
     own_ids = [(p.figure.id, *agreeing.get(p.figure.id, ())) for p in items]
     firsts = np.array(first_list, dtype=np.int64)
     lasts = np.array(last_list, dtype=np.int64)

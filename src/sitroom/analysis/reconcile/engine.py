@@ -28,9 +28,7 @@ class EngineResult:
     set_aside: list[str]
 
 
-def _contradicted_soft(
-    items: Sequence[Placed], mean: np.ndarray, grid: Grid
-) -> list[Conflict]:
+def _contradicted_soft(items: Sequence[Placed], mean: np.ndarray, grid: Grid) -> list[Conflict]:
     conflicts: list[Conflict] = []
     soft = [p for p in items if p.role is Role.SOFT]
     if not soft:

@@ -79,8 +79,11 @@ class RowEvidence:
         starts_row, starts = np.nonzero(step == 1)
         _, ends = np.nonzero(step == -1)
         return RowEvidence(
-            starts_row.astype(np.int64), starts.astype(np.int64), ends.astype(np.int64),
-            np.asarray(values, dtype=np.float64), np.asarray(variances, dtype=np.float64),
+            starts_row.astype(np.int64),
+            starts.astype(np.int64),
+            ends.astype(np.int64),
+            np.asarray(values, dtype=np.float64),
+            np.asarray(variances, dtype=np.float64),
         )
 
     def totals(self, x: FloatArray) -> FloatArray:
@@ -114,9 +117,7 @@ class RowEvidence:
         cumulative = np.zeros((columns.shape[0] + 1, columns.shape[1]))
         np.cumsum(columns, axis=0, out=cumulative[1:])
         runs = cumulative[self.hi] - cumulative[self.lo]
-        if self.run_row.size == self.count and np.array_equal(
-            self.run_row, np.arange(self.count)
-        ):
+        if self.run_row.size == self.count and np.array_equal(self.run_row, np.arange(self.count)):
             return runs
         out = np.zeros((self.count, columns.shape[1]))
         np.add.at(out, self.run_row, runs)
@@ -304,8 +305,8 @@ class Conditioner:
             k = self.rows.count
             scale = np.maximum(np.abs(np.diag(self.small)), 1e-300)
             small = self.small + np.diag(self.rows.variances + 1e-11 * scale)
-            influence = np.hstack(self._influence) if len(self._influence) > 1 else (
-                self._influence[0]
+            influence = (
+                np.hstack(self._influence) if len(self._influence) > 1 else (self._influence[0])
             )
             variance = variance - _explained(small, influence)
             if sum_var is not None:

@@ -55,9 +55,7 @@ def reconcile_hierarchy(
         names.append(UNATTRIBUTED)
     screened_country = screen(country, nature)
     screened_sections = {n: screen(sections.get(n, ()), nature) for n in names}
-    everything = screened_country.kept + [
-        f for s in screened_sections.values() for f in s.kept
-    ]
+    everything = screened_country.kept + [f for s in screened_sections.values() for f in s.kept]
     if end < start or not everything:
         reason = "the window ends before it starts" if end < start else "no usable figures"
         empty = ReconciledSeries.empty(nature, start, end, reason)
@@ -88,7 +86,14 @@ def reconcile_hierarchy(
         own = [p for p in outcome.used if p.groups == (g,)]
         own_ids = {p.figure.id for p in own}
         section_series[name] = build_series(
-            nature, start, end, offset, mean[g], variance[g], own, agreeing,
+            nature,
+            start,
+            end,
+            offset,
+            mean[g],
+            variance[g],
+            own,
+            agreeing,
             [c for c in conflicts if own_ids.intersection(c.loser_ids + c.winner_ids)],
             [i for i in set_aside if i in own_ids],
         )
@@ -96,8 +101,16 @@ def reconcile_hierarchy(
     if total_variance is None:
         total_variance = variance.sum(axis=0)
     country_series = build_series(
-        nature, start, end, offset, mean.sum(axis=0), np.asarray(total_variance),
-        outcome.used, agreeing, conflicts, set_aside,
+        nature,
+        start,
+        end,
+        offset,
+        mean.sum(axis=0),
+        np.asarray(total_variance),
+        outcome.used,
+        agreeing,
+        conflicts,
+        set_aside,
     )
     return HierarchySeries(country_series, section_series)
 

@@ -115,8 +115,10 @@ def item_rows(
     lo = [g * grid.days + item.first for item in items for g in item.groups]
     hi = [g * grid.days + item.last + 1 for item in items for g in item.groups]
     return RowEvidence(
-        np.array(run_row, dtype=np.int64), np.array(lo, dtype=np.int64),
-        np.array(hi, dtype=np.int64), np.array(values, dtype=np.float64),
+        np.array(run_row, dtype=np.int64),
+        np.array(lo, dtype=np.int64),
+        np.array(hi, dtype=np.int64),
+        np.array(values, dtype=np.float64),
         np.array(variances, dtype=np.float64),
     )
 
@@ -171,9 +173,7 @@ class _ActiveSet:
     held_days: NDArray[np.bool_]
     held_bounds: set[int]
 
-    def violations(
-        self, mean: FloatArray, bounds: Sequence[Placed], grid: Grid
-    ) -> RowEvidence:
+    def violations(self, mean: FloatArray, bounds: Sequence[Placed], grid: Grid) -> RowEvidence:
         """Exact rows holding every newly violated bound at its limit and every newly
         negative day at zero (none when all hold)."""
         cells = np.flatnonzero((mean < -1e-3) & ~self.held_days)
@@ -185,8 +185,10 @@ class _ActiveSet:
         for i, (item, total) in enumerate(zip(bounds, totals, strict=True)):
             value = item.figure.value
             lower = item.role is Role.LOWER
-            if i in self.held_bounds or (lower and total >= value - 1e-6) or (
-                not lower and total <= value + 1e-6
+            if (
+                i in self.held_bounds
+                or (lower and total >= value - 1e-6)
+                or (not lower and total <= value + 1e-6)
             ):
                 continue
             self.held_bounds.add(i)
@@ -204,7 +206,10 @@ class _ActiveSet:
 
 
 def _settle(
-    conditioner: Conditioner, mean: FloatArray, bounds: Sequence[Placed], grid: Grid,
+    conditioner: Conditioner,
+    mean: FloatArray,
+    bounds: Sequence[Placed],
+    grid: Grid,
     pinned: NDArray[np.bool_],
 ) -> tuple[FloatArray, FloatArray, bool]:
     """Add active bounds until none is violated; False when rounds ran out."""

@@ -64,9 +64,7 @@ class Placed:
         )
 
 
-def place(
-    figure: Figure, groups: tuple[int, ...], origin: date, nature: Nature
-) -> Placed:
+def place(figure: Figure, groups: tuple[int, ...], origin: date, nature: Nature) -> Placed:
     last = (figure.end - origin).days
     # a stock's value is a level at the end of its period: only that day is constrained
     first = last if nature is Nature.STOCK else (figure.start - origin).days

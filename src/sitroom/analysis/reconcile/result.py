@@ -87,6 +87,16 @@ class ReconciledSeries:
     ) -> ReconciledSeries:
         nothing = np.zeros(0)
         return ReconciledSeries(
-            nature, start, end, nothing, nothing, nothing, nothing, nothing, (), (),
-            conflicts=conflicts, reason=reason,
+            nature,
+            start,
+            end,
+            nothing,
+            nothing,
+            nothing,
+            nothing,
+            nothing,
+            (),
+            (),
+            conflicts=conflicts,
+            reason=reason,
         )

@@ -76,7 +76,10 @@ def _apply_corrections(figures: list[Figure], out: Screened) -> list[Figure]:
         superseded.add(target.id)
         out.conflicts.append(
             Conflict(
-                ConflictKind.CORRECTED, (figure.id,), (target.id,), target.value - figure.value,
+                ConflictKind.CORRECTED,
+                (figure.id,),
+                (target.id,),
+                target.value - figure.value,
                 "a correction replaces what it corrects",
                 f"{target.id} ({target.value:g}) corrected to {figure.value:g}",
             )
@@ -120,7 +123,10 @@ def _settle_same_period(figures: list[Figure], nature: Nature, out: Screened) ->
                 continue
             out.conflicts.append(
                 Conflict(
-                    ConflictKind.SAME_PERIOD, (best.id,), (other.id,), other.value - best.value,
+                    ConflictKind.SAME_PERIOD,
+                    (best.id,),
+                    (other.id,),
+                    other.value - best.value,
                     why_first_wins(best, other),
                     f"{other.value:g} against {best.value:g} for {other.start}..{other.end}",
                 )

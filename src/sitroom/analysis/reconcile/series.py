@@ -26,24 +26,22 @@ def model_span(
     return min([start, *firsts]), max([end, *(f.end for f in figures)])
 
 
-def capacity_conflicts(
-    stocks: Sequence[Figure], capacity: Sequence[Figure]
-) -> list[Conflict]:
+def capacity_conflicts(stocks: Sequence[Figure], capacity: Sequence[Figure]) -> list[Conflict]:
     """A stock figure above the exact capacity the same source gave for the same day.
 
     Reception sites do run over capacity, so the stock is kept (it is what is reconciled);
     the pair is shown so that an analyst can tell an overflow from a typing error.
     """
-    exact = {
-        (c.source, c.end): c for c in capacity if c.qualifier is Qualifier.EXACT and c.source
-    }
+    exact = {(c.source, c.end): c for c in capacity if c.qualifier is Qualifier.EXACT and c.source}
     found = []
     for stock in stocks:
         limit = exact.get((stock.source, stock.end))
         if limit is not None and stock.value > limit.value:
             found.append(
                 Conflict(
-                    ConflictKind.OVER_CAPACITY, (stock.id,), (limit.id,),
+                    ConflictKind.OVER_CAPACITY,
+                    (stock.id,),
+                    (limit.id,),
                     stock.value - limit.value,
                     "the stock is kept: sites do overflow",
                     f"{stock.value:g} present against {limit.value:g} places on {stock.end}",
@@ -74,16 +72,20 @@ def reconcile(
     extra = capacity_conflicts(screened.kept, capacity) if nature is Nature.STOCK else []
     if not screened.kept:
         reason = "no figures" if not figures else "no usable figures"
-        return ReconciledSeries.empty(
-            nature, start, end, reason, tuple(screened.conflicts + extra)
-        )
+        return ReconciledSeries.empty(nature, start, end, reason, tuple(screened.conflicts + extra))
     origin, last = model_span(screened.kept, nature, start, end)
     grid = Grid(groups=1, days=(last - origin).days + 1, first_weekday=origin.weekday())
     items = [place(f, (0,), origin, nature) for f in screened.kept]
     outcome = run(items, grid, nature, settings)
     return build_series(
-        nature, start, end, (start - origin).days,
-        outcome.fit.mean, outcome.fit.variance, outcome.used, screened.agreeing,
+        nature,
+        start,
+        end,
+        (start - origin).days,
+        outcome.fit.mean,
+        outcome.fit.variance,
+        outcome.used,
+        screened.agreeing,
         screened.conflicts + outcome.conflicts + extra,
         screened.set_aside + outcome.set_aside,
     )
