@@ -63,16 +63,18 @@ def _all_hard_hold(items: Sequence[Placed], mean: np.ndarray, grid: Grid) -> boo
     if not hard:
         return True
     totals = item_totals(hard, grid, mean)
-    for item, total in zip(hard, totals.tolist(), strict=True):
-        value = item.figure.value
-        slack = 1e-3 * (1.0 + abs(value))
-        if item.role is Role.EXACT and abs(total - value) > slack:
-            return False
-        if item.role is Role.LOWER and total < value - slack:
-            return False
-        if item.role is Role.UPPER and total > value + slack:
-            return False
-    return True
+    values = np.array([p.figure.value for p in hard])
+    roles = [p.role for p in hard]
+    exact = np.array([r is Role.EXACT for r in roles])
+    lower = np.array([r is Role.LOWER for r in roles])
+    upper = np.array([r is Role.UPPER for r in roles])
+    slack = 1e-3 * (1.0 + np.abs(values))
+    missed = (
+        (exact & (np.abs(totals - values) > slack))
+        | (lower & (totals < values - slack))
+        | (upper & (totals > values + slack))
+    )
+    return not bool(missed.any())
 
 
 def run(
