@@ -10,6 +10,7 @@ Model selection by backtest is included, as in normal use.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections import Counter
 from datetime import date
@@ -42,15 +43,21 @@ def main() -> None:
     rng = np.random.default_rng(2021)
     series = [synthetic_series(rng, args.days) for _ in range(args.series)]
     models: Counter[str] = Counter()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     items = [(y, date(2024, 1, 1)) for y in series]
     for fc in forecast_many(items, Frequency.DAILY, 28, workers=args.workers):
         models[fc.model] += 1
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    load = os.getloadavg()[0]
     print(
         f"{args.series} SYNTHETIC daily series x {args.days} days, 28 days ahead, "
         f"{args.workers} process(es), "
         f"with model selection: {elapsed:.1f} s ({1000 * elapsed / args.series:.1f} ms each)"
+    )
+    print(
+        f"CPU time of this process: {cpu:.1f} s; load average at the end: {load:.1f} "
+        f"on {os.cpu_count()} CPUs (other work on the machine slows the wall clock)"
     )
     print(f"models chosen: {dict(models)}")
     per_1000 = 1000 * elapsed / args.series

@@ -181,3 +181,29 @@ def test_forecasting_many_series_gives_each_its_own_forecast_in_order() -> None:
     np.testing.assert_array_equal(
         out[1].paths, forecast_series(b, START, Frequency.DAILY, 7, settings=FAST).paths
     )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.integers(min_value=60, max_value=160),
+    period=st.sampled_from([7, 12]),
+    missing=st.floats(min_value=0.0, max_value=0.5),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_the_baselines_all_origins_backtest_gives_the_points_of_a_refit_at_each_origin(
+    n: int, period: int, missing: float, seed: int
+) -> None:
+    from sitroom.analysis.forecast.base import ForecastModel
+    from sitroom.analysis.forecast.baselines import Drift, SeasonalNaive
+
+    rng = np.random.default_rng(seed)
+    y = rng.poisson(20, size=n).astype(float)  # SYNTHETIC
+    y[rng.uniform(size=n) < missing] = np.nan
+    y[0] = 5.0
+    origins = choose_origins(n, 5, period, min_train=4 * period, max_origins=5)
+    if not origins:
+        return
+    for model in (SeasonalNaive(), Drift()):
+        fast, _ = model.backtest(y, 0, period, origins, 5, 10, rng)
+        slow, _ = ForecastModel.backtest(model, y, 0, period, origins, 5, 10, rng)
+        np.testing.assert_allclose(fast, slow)

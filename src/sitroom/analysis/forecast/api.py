@@ -9,8 +9,8 @@ from datetime import date
 
 import numpy as np
 
-from sitroom.analysis.forecast.backtest import choose_origins, score_model
-from sitroom.analysis.forecast.base import ForecastModel
+from sitroom.analysis.forecast.backtest import choose_origins, score_forecasts
+from sitroom.analysis.forecast.base import Fitted, ForecastModel
 from sitroom.analysis.forecast.calendar import Frequency, add_steps, phase_of, step_dates
 from sitroom.analysis.forecast.calibrate import Recalibration
 from sitroom.analysis.forecast.registry import ModelRegistry
@@ -81,7 +81,9 @@ def _select(
     candidates: Sequence[ForecastModel],
     settings: ForecastSettings,
     rng: np.random.Generator,
-) -> tuple[ForecastModel | None, tuple[ModelScore, ...], Recalibration]:
+) -> tuple[ForecastModel | None, Fitted | None, tuple[ModelScore, ...], Recalibration]:
+    """The best candidate by backtest MASE, its fit to all of `y`, every score, and the
+    interval recalibration from the winner's backtest."""
     min_train = settings.min_train_periods * period
     max_origins = settings.max_origins if period == 7 else settings.max_origins_monthly
     eval_h = horizon
@@ -93,22 +95,26 @@ def _select(
             y.size, eval_h, period, min_train=min_train, max_origins=max_origins
         )
     if len(origins) < 2:
-        return None, (), Recalibration.identity()
-    results = [
-        score_model(m, y, phase0, period, origins, eval_h, n_paths=settings.backtest_paths, rng=rng)
-        for m in candidates
-    ]
+        return None, None, (), Recalibration.identity()
+    fits: list[Fitted] = []
+    results = []
+    for m in candidates:
+        fitted, points, paths = m.fit_with_backtest(
+            y, phase0, period, origins, eval_h, settings.backtest_paths, rng
+        )
+        fits.append(fitted)
+        results.append(score_forecasts(m.name, points, paths, y, period, origins, rng))
     scores = tuple(score for score, _ in results)
     ranked = [i for i, s in enumerate(scores) if not math.isnan(s.mase)]
     if not ranked:
-        return None, scores, Recalibration.identity()
+        return None, None, scores, Recalibration.identity()
     best = min(ranked, key=lambda i: scores[i].mase)
     recal = (
         Recalibration.from_pit(results[best][1], len(origins), 7 if period == 7 else 12)
         if settings.recalibrate
         else Recalibration.identity()
     )
-    return candidates[best], scores, recal
+    return candidates[best], fits[best], scores, recal
 
 
 def forecast_series(
@@ -152,8 +158,9 @@ def forecast_series(
     chosen: ForecastModel | None = None
     scores: tuple[ModelScore, ...] = ()
     recal = Recalibration.identity()
+    fitted: Fitted | None = None
     if n_obs >= settings.short_periods * period and eligible:
-        chosen, scores, recal = _select(y, phase0, period, horizon, eligible, settings, rng)
+        chosen, fitted, scores, recal = _select(y, phase0, period, horizon, eligible, settings, rng)
         if chosen is None:
             names = [m.name for m in eligible]
             chosen = registry.get(DEFAULT) if DEFAULT in names else eligible[0]
@@ -166,7 +173,8 @@ def forecast_series(
             f"only {n_obs} observed values: too short to forecast reliably; recent mean with "
             "a deliberately wide interval"
         )
-    fitted = chosen.fit(y, phase0, period)
+    if fitted is None:
+        fitted = chosen.fit(y, phase0, period)
     paths = recal.apply(fitted.simulate(horizon, settings.n_paths, rng))
     bands = summarise_paths(paths)
     score = next((s for s in scores if s.model == chosen.name), None)

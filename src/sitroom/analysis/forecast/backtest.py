@@ -47,6 +47,35 @@ def interval_hits(
     return [(actual >= qs[i]) & (actual <= qs[k + i]) for i in range(k)]
 
 
+def score_forecasts(
+    name: str,
+    points: FloatArray,
+    paths: FloatArray,
+    y: FloatArray,
+    period: int,
+    origins: list[int],
+    rng: np.random.Generator,
+) -> tuple[ModelScore, FloatArray]:
+    """A model's backtest score from its forecasts at each origin (points: origins x
+    horizon; paths: origins x n_paths x horizon), and the PIT values of the held-out data."""
+    horizon = points.shape[1]
+    actual = np.stack([y[o : o + horizon] for o in origins])
+    scales = np.array([mase_scale(y[:o], period) for o in origins])[:, None]
+    err = np.abs(points - actual) / scales
+    known = ~np.isnan(actual)
+    hits80, hits95 = interval_hits(paths, actual, (0.8, 0.95))
+    count = max(int(known.sum()), 1)
+    score = ModelScore(
+        model=name,
+        mase=float(np.nanmean(err)) if known.any() else float("nan"),
+        coverage80=float(hits80[known].sum() / count),
+        coverage95=float(hits95[known].sum() / count),
+        n_origins=len(origins),
+        horizon=horizon,
+    )
+    return score, pit_values(paths, actual, rng)
+
+
 def score_model(
     model: ForecastModel,
     y: FloatArray,
@@ -58,20 +87,6 @@ def score_model(
     n_paths: int,
     rng: np.random.Generator,
 ) -> tuple[ModelScore, FloatArray]:
-    """The model's backtest score, and the PIT values of the held-out data (calibration)."""
+    """Backtest one model and score it."""
     points, paths = model.backtest(y, phase0, period, origins, horizon, n_paths, rng)
-    actual = np.stack([y[o : o + horizon] for o in origins])
-    scales = np.array([mase_scale(y[:o], period) for o in origins])[:, None]
-    err = np.abs(points - actual) / scales
-    known = ~np.isnan(actual)
-    hits80, hits95 = interval_hits(paths, actual, (0.8, 0.95))
-    count = max(int(known.sum()), 1)
-    score = ModelScore(
-        model=model.name,
-        mase=float(np.nanmean(err)) if known.any() else float("nan"),
-        coverage80=float(hits80[known].sum() / count),
-        coverage95=float(hits95[known].sum() / count),
-        n_origins=len(origins),
-        horizon=horizon,
-    )
-    return score, pit_values(paths, actual, rng)
+    return score_forecasts(model.name, points, paths, y, period, origins, rng)

@@ -65,6 +65,21 @@ class ForecastModel(ABC):
             paths[i] = fitted.simulate(horizon, n_paths, rng)
         return points, paths
 
+    def fit_with_backtest(
+        self,
+        y: FloatArray,
+        phase0: int,
+        period: int,
+        origins: list[int],
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+    ) -> tuple[Fitted, FloatArray, FloatArray]:
+        """The final fit and the backtest together, for models that can share work between
+        them; by default simply both."""
+        points, paths = self.backtest(y, phase0, period, origins, horizon, n_paths, rng)
+        return self.fit(y, phase0, period), points, paths
+
 
 def observed(y: FloatArray) -> FloatArray:
     """The non-missing values of `y`, in order."""

@@ -28,6 +28,22 @@ def recent_window(period: int) -> int:
     return 364 if period == 7 else 120
 
 
+def _last_seen_by_lag(y: FloatArray, lag: int) -> npt.NDArray[np.int64]:
+    """For each position, the latest position at or before it, `lag` apart, with a value
+    (-1 if none): where the seasonal naive rule looks."""
+    idx = np.where(np.isnan(y), -1, np.arange(y.size))
+    out = np.empty(y.size, dtype=np.int64)
+    for r in range(min(lag, y.size)):
+        out[r::lag] = np.maximum.accumulate(idx[r::lag])
+    return out
+
+
+def _recent_mean(y: FloatArray, period: int) -> float:
+    """What the seasonal naive rule falls back on for a phase never seen."""
+    recent = observed(y[-4 * period :])
+    return float(recent.mean()) if recent.size else float(np.nanmean(y))
+
+
 def _floor(values: npt.ArrayLike) -> FloatArray:
     return np.asarray(np.maximum(values, 0.0), dtype=np.float64)
 
@@ -65,9 +81,7 @@ class SeasonalNaive(ForecastModel):
     def fit(self, y: FloatArray, phase0: int, period: int) -> Fitted:
         n = y.size
         phases = (phase0 + np.arange(n)) % period
-        recent = observed(y[-4 * period :])
-        fill = float(recent.mean()) if recent.size else float(np.nanmean(y))
-        last = np.full(period, fill)
+        last = np.full(period, _recent_mean(y, period))
         for p in range(period):
             seen = y[(phases == p) & ~np.isnan(y)]
             if seen.size:
@@ -75,6 +89,33 @@ class SeasonalNaive(ForecastModel):
         diffs = y[period:] - y[:-period] if n > period else np.empty(0)
         recent = observed(diffs)[-recent_window(period) :]
         return _SeasonalNaiveFit(last, int((phase0 + n) % period), recent)
+
+    def backtest(
+        self,
+        y: FloatArray,
+        phase0: int,
+        period: int,
+        origins: list[int],
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+    ) -> tuple[FloatArray, FloatArray]:
+        # All origins at once (a loop of fits costs more than the arithmetic). The errors
+        # resampled are those seen before the first origin, as for the nb model.
+        o = np.asarray(origins)
+        first = int(o[0])
+        last_seen = _last_seen_by_lag(y, period)
+        h = np.arange(horizon)
+        where = last_seen[o[:, None] - period + h[None, :] % period]
+        fill = np.array([_recent_mean(y[:k], period) for k in o])
+        points = np.where(where >= 0, y[np.maximum(where, 0)], fill[:, None])
+        diffs = y[period:first] - y[: first - period]
+        pool = observed(diffs)[-recent_window(period) :]
+        cycles = -(-horizon // period)
+        shocks = _resample(pool, (o.size * n_paths, cycles, period), rng).cumsum(axis=1)
+        walk = shocks.reshape(o.size * n_paths, cycles * period)[:, :horizon]
+        paths = _floor(np.repeat(points, n_paths, axis=0) + walk)
+        return points, paths.reshape(o.size, n_paths, horizon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +152,36 @@ class Drift(ForecastModel):
         steps = np.diff(y[where]) / np.where(gaps > 0, gaps, 1.0)
         residuals = (steps - slope)[-recent_window(period) :]
         return _DriftFit(float(y[last]), y.size - 1 - last, float(slope), residuals)
+
+    def backtest(
+        self,
+        y: FloatArray,
+        phase0: int,
+        period: int,
+        origins: list[int],
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+    ) -> tuple[FloatArray, FloatArray]:
+        # All origins at once; errors resampled from before the first origin.
+        o = np.asarray(origins)
+        pool = self.fit(y[: int(o[0])], phase0, period)
+        assert isinstance(pool, _DriftFit)
+        seen = np.maximum.accumulate(np.where(np.isnan(y), -1, np.arange(y.size)))
+        first = int(np.flatnonzero(~np.isnan(y))[0])
+        last = seen[o - 1]
+        span = np.maximum(last - first, 1)
+        slope = np.where(last > first, (y[last] - y[first]) / span, 0.0)
+        gap = o - 1 - last
+        steps = gap[:, None] + np.arange(1, horizon + 1)[None, :]
+        points = _floor(y[last][:, None] + slope[:, None] * steps)
+        total = int(gap.max()) + horizon
+        walk = _resample(pool.residuals, (o.size * n_paths, total), rng).cumsum(axis=1)
+        cols = np.repeat(gap, n_paths)[:, None] + np.arange(horizon)[None, :]
+        walk = np.take_along_axis(walk, cols, axis=1)
+        trend = np.repeat(y[last][:, None] + slope[:, None] * steps, n_paths, axis=0)
+        paths = _floor(trend + walk)
+        return points, paths.reshape(o.size, n_paths, horizon)
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,18 +161,32 @@ def simulate_states(
     """Futures from many starting states at once (one row per state), shape (N, horizon)."""
     period = params.season.size
     level, trend = level.copy(), trend.copy()
-    out = np.empty((level.size, horizon))
+    n = level.size
+    out = np.empty((n, horizon))
     ph = phase.astype(np.int64)
+    # Gamma-Poisson mixture = negative binomial; the gamma part does not depend on the
+    # state, so it is drawn for every step at once (fewer calls in the loop).
+    mix = rng.standard_gamma(params.size, size=(horizon, n))
+    mix *= params.kappa / params.size
+    seasons = params.season[(ph[None, :] + np.arange(horizon)[:, None]) % period]
+    u = np.empty(n)
+    m = np.empty(n)
     for h in range(horizon):
         carried = params.phi * trend
-        lm = np.minimum(level + carried + params.season[(ph + h) % period], MAX_LOG_MEAN)
-        m = np.exp(lm)
-        lam = rng.gamma(params.size, params.kappa * m / params.size)
-        yh = rng.poisson(lam).astype(float)
+        np.add(level, carried, out=m)
+        m += seasons[h]
+        np.minimum(m, MAX_LOG_MEAN, out=m)
+        np.exp(m, out=m)
+        yh = rng.poisson(mix[h] * m).astype(float)
         out[:, h] = yh
-        u = np.clip(yh / m - 1.0, -1.0, CAP)
-        level = np.maximum(level + carried + params.alpha * u, MIN_LOG_LEVEL)
-        trend = np.clip(carried + params.beta * u, -TREND_CAP, TREND_CAP)
+        np.divide(yh, m, out=u)
+        u -= 1.0
+        np.minimum(u, CAP, out=u)
+        level += carried
+        level += params.alpha * u
+        np.maximum(level, MIN_LOG_LEVEL, out=level)
+        trend = carried + params.beta * u
+        np.clip(trend, -TREND_CAP, TREND_CAP, out=trend)
     return out
 
 
@@ -237,24 +251,40 @@ class NBDampedTrend(ForecastModel):
     def _horizons(self, period: int) -> tuple[int, ...]:
         return self.eval_horizons if period == 7 else (1, 3)
 
-    def estimate(self, y: FloatArray, phase0: int, period: int) -> tuple[NBParams, int]:
-        """Parameters from `y` and the offset of the fitting window into `y`."""
+    def _window(
+        self, y: FloatArray, phase0: int, period: int, season: FloatArray | None = None
+    ) -> tuple[int, FloatArray, FloatArray, float]:
+        """Window start, seasonal effects, their value on each day of the window, level0."""
         start = max(0, y.size - self.fit_window)
         win = y[start:]
         ph0 = (phase0 + start) % period
-        season = seasonal_log_effects(win, ph0, period)
+        if season is None:
+            season = seasonal_log_effects(win, ph0, period)
         season_t = season[(ph0 + np.arange(win.size)) % period]
         head = observed(win[: 2 * period])
         level0 = float(np.log(max(head.mean() if head.size else 0.0, 0.0) + 0.5))
+        return start, season, season_t, level0
+
+    def _choose(
+        self,
+        win: FloatArray,
+        season: FloatArray,
+        season_t: FloatArray,
+        grid: tuple[FloatArray, FloatArray, FloatArray],
+        upto: int,
+    ) -> NBParams:
+        """Parameters from the grid filter's output, using only the first `upto` values (the
+        filter is causal, so its rows before `upto` are those of a run on `win[:upto]`)."""
+        period = season.size
+        levels, trends, log_mu = grid
         alpha, beta, phi = _grid()
-        levels, trends, log_mu = _run_filter(win, season_t, level0, alpha, beta, phi)
-        burn = min(2 * period, win.size // 3)
+        burn = min(2 * period, upto // 3)
         score = np.zeros(alpha.size)
         for h in self._horizons(period):
-            if win.size - h <= burn:
+            if upto - h <= burn:
                 continue
             damp = np.power.outer(phi, np.arange(1, h + 1)).sum(axis=1)
-            origin = np.arange(burn, win.size - h)
+            origin = np.arange(burn, upto - h)
             target = win[origin + h]
             keep = ~np.isnan(target)
             lm = levels[origin] + trends[origin] * damp[None, :] + season_t[origin + h][:, None]
@@ -262,18 +292,24 @@ class NBDampedTrend(ForecastModel):
             dev = _poisson_deviance(target[keep][:, None], mu)
             score += dev.mean(axis=0) if dev.size else 0.0
         best = int(np.argmin(score))
-        one_step = np.exp(log_mu[burn:, best])
-        target = win[burn:]
+        one_step = np.exp(log_mu[burn:upto, best])
+        target = win[burn:upto]
         keep = ~np.isnan(target)
         kappa = float(np.clip((target[keep].sum() + 0.5) / (one_step[keep].sum() + 0.5), 0.5, 2))
         # Dispersion from the recent past only: after a surge the counts scatter far more
         # than in the quiet years before, and the intervals must say so.
         recent = np.flatnonzero(keep)[-recent_window(period) :]
         size = _best_size(target[recent], kappa * one_step[recent])
-        params = NBParams(
+        return NBParams(
             float(alpha[best]), float(beta[best]), float(phi[best]), kappa, size, season
         )
-        return params, start
+
+    def estimate(self, y: FloatArray, phase0: int, period: int) -> tuple[NBParams, int]:
+        """Parameters from `y` and the offset of the fitting window into `y`."""
+        start, season, season_t, level0 = self._window(y, phase0, period)
+        win = y[start:]
+        grid = _run_filter(win, season_t, level0, *_grid())
+        return self._choose(win, season, season_t, grid, win.size), start
 
     def _states(
         self, y: FloatArray, phase0: int, params: NBParams, start: int
@@ -303,6 +339,50 @@ class NBDampedTrend(ForecastModel):
         # Parameters are fitted once, on data before the first origin; the state is then
         # filtered forward, so each origin still sees only its own past.
         params, start = self.estimate(y[: origins[0]], phase0, period)
+        return self._backtest_from(params, start, y, phase0, origins, horizon, n_paths, rng)
+
+    def fit_with_backtest(
+        self,
+        y: FloatArray,
+        phase0: int,
+        period: int,
+        origins: list[int],
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+    ) -> tuple[Fitted, FloatArray, FloatArray]:
+        """One grid filter over the whole window serves both the backtest (scored on the
+        values before the first origin) and the final fit (on all of them). The seasonal
+        effects of both come from the data before the first origin, so the backtest stays
+        blind to its future; the final fit's are a few weeks older than they could be."""
+        start = max(0, y.size - self.fit_window)
+        if start != max(0, origins[0] - self.fit_window):
+            return super().fit_with_backtest(y, phase0, period, origins, horizon, n_paths, rng)
+        train_season = self._window(y[: origins[0]], phase0, period)[1]
+        _, season, season_t, level0 = self._window(y, phase0, period, train_season)
+        win = y[start:]
+        grid = _run_filter(win, season_t, level0, *_grid())
+        params = self._choose(win, season, season_t, grid, origins[0] - start)
+        points, paths = self._backtest_from(
+            params, start, y, phase0, origins, horizon, n_paths, rng
+        )
+        final = self._choose(win, season, season_t, grid, win.size)
+        levels, trends = self._states(y, phase0, final, start)
+        fitted = _NBFit(final, float(levels[-1]), float(trends[-1]), (phase0 + y.size) % period)
+        return fitted, points, paths
+
+    def _backtest_from(
+        self,
+        params: NBParams,
+        start: int,
+        y: FloatArray,
+        phase0: int,
+        origins: list[int],
+        horizon: int,
+        n_paths: int,
+        rng: np.random.Generator,
+    ) -> tuple[FloatArray, FloatArray]:
+        period = params.season.size
         levels, trends = self._states(y[: max(origins)], phase0, params, start)
         idx = np.asarray(origins) - 1 - start
         level = np.repeat(levels[idx], n_paths)
