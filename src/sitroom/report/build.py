@@ -258,12 +258,16 @@ def _conflicts(
         }
         if not any(f.period_end >= start and f.period_start <= on for f in figures.values()):
             continue
+        detail = conflict.detail
+        # Readers know sources by number, not figures by their internal reference.
+        for ref, figure in figures.items():
+            detail = detail.replace(ref, f"the figure from [{book.cite([figure])[0]}]")
         lines.append(
             ConflictLine(
                 conflict.place,
                 conflict.measure,
                 conflict.kind,
-                conflict.detail,
+                detail,
                 book.cite(figures[r] for r in conflict.winners if r in figures),
                 book.cite(figures[r] for r in conflict.losers if r in figures),
             )
