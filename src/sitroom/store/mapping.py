@@ -88,22 +88,58 @@ def figure_values(
     )
 
 
+# Reading a series builds thousands of figures from a few distinct sources, entry times and
+# vocabulary words; all are immutable, so each is made (and validated) once and shared.
+# Unknown words still go through the enum, and raise as before.
+_MEASURES = {m.value: m for m in Measure}
+_QUALIFIERS = {q.value: q for q in Qualifier}
+_SOURCE_KINDS = {k.value: k for k in SourceKind}
+_KEPT = 4096
+_sources: dict[tuple[str, str, str | None, str | None], Source] = {}
+_moments: dict[str, datetime] = {}
+
+
+def _source_of(
+    kind: str, reference: str, organisation: str | None, published: str | None
+) -> Source:
+    key = (kind, reference, organisation, published)
+    source = _sources.get(key)
+    if source is None:
+        if len(_sources) >= _KEPT:
+            _sources.clear()
+        source = Source(
+            _SOURCE_KINDS.get(kind) or SourceKind(kind), reference, organisation, published
+        )
+        _sources[key] = source
+    return source
+
+
+def _moment(text: str) -> datetime:
+    moment = _moments.get(text)
+    if moment is None:
+        if len(_moments) >= _KEPT:
+            _moments.clear()
+        moment = _moments[text] = datetime.fromisoformat(text)
+    return moment
+
+
 def figure_from_row(row: RowMapping) -> ReportedFigure:
+    measure, qualifier = row["measure"], row["qualifier"]
     return ReportedFigure(
-        measure=Measure(row["measure"]),
+        measure=_MEASURES.get(measure) or Measure(measure),
         place=row["place"],
         period_start=_day(row["period_start"]),
         period_end=_day(row["period_end"]),
         value=float(row["value"]),
-        qualifier=Qualifier(row["qualifier"]),
-        source=Source(
-            SourceKind(row["source_kind"]),
+        qualifier=_QUALIFIERS.get(qualifier) or Qualifier(qualifier),
+        source=_source_of(
+            row["source_kind"],
             row["source_reference"],
             row["source_organisation"],
             row["source_published"],
         ),
         entered_by=row["entered_by"],
-        entered_at=datetime.fromisoformat(row["entered_at"]),
+        entered_at=_moment(row["entered_at"]),
         corrects=row["corrects"],
         note=row["note"] or "",
     )

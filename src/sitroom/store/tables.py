@@ -76,7 +76,7 @@ class FigureRow(Base):
     __table_args__ = (
         CheckConstraint("period_start <= period_end", name="period_order"),
         CheckConstraint("value >= 0", name="value_not_negative"),
-        Index("ix_figures_series", "measure", "country", "period_start"),
+        Index("ix_figures_series", "measure", "country", "period_start", "period_end"),
         Index("ix_figures_place", "place", "measure", "period_start"),
     )
 
