@@ -27,15 +27,16 @@ def _segment_matrix(hard: Sequence[Placed], groups: int) -> scipy.sparse.csr_mat
         for g in item.groups:
             cuts[g].update((item.first, item.last + 1))
     starts = [sorted(c) for c in cuts]
-    offsets = np.cumsum([0] + [max(len(s) - 1, 0) for s in starts])
-    rows, cols = [], []
+    where = [{cut: j for j, cut in enumerate(s)} for s in starts]
+    offsets = np.cumsum([0] + [max(len(s) - 1, 0) for s in starts]).tolist()
+    rows: list[int] = []
+    cols: list[int] = []
     for i, item in enumerate(hard):
         for g in item.groups:
-            lo = starts[g].index(item.first)
-            hi = starts[g].index(item.last + 1)
-            for j in range(lo, hi):
-                rows.append(i)
-                cols.append(int(offsets[g]) + j)
+            lo = where[g][item.first]
+            hi = where[g][item.last + 1]
+            rows.extend([i] * (hi - lo))
+            cols.extend(range(offsets[g] + lo, offsets[g] + hi))
     shape = (len(hard), int(offsets[-1]))
     return scipy.sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
 
