@@ -44,8 +44,19 @@ def marks_and_sources(
     for f, (first, last) in enumerate(zip(first_list, last_list, strict=True)):
         for segment in range(index[first], index[last + 1]):
             over[segment].append(f)
-    single_valued = [p.first == p.last and p.role in (Role.EXACT, Role.SOFT) for p in items]
-    own_ids = [(p.figure.id, *agreeing.get(p.figure.id, ())) for p in items]
+    # a one-day value is a segment of its own
+    observed = [False] * len(over)
+    for p in items:
+        if p.first == p.last and p.role in (Role.EXACT, Role.SOFT):
+            observed[index[p.first]] = True
+    ids = [p.figure.id for p in items]
+    own_ids = [(i, *agreeing[i]) if i in agreeing else (i,) for i in ids]
+
+    def shape_of(chosen: list[int]) -> tuple[str, ...]:
+        if not agreeing:
+            return tuple(map(ids.__getitem__, chosen))
+        return tuple(chain.from_iterable(map(own_ids.__getitem__, chosen)))
+
     firsts = np.array(first_list, dtype=np.int64)
     lasts = np.array(last_list, dtype=np.int64)
     cuts = np.array(cut_list, dtype=np.int64)
@@ -60,12 +71,11 @@ def marks_and_sources(
     sources: list[tuple[str, ...]] = []
     for s, (chosen, length) in enumerate(zip(over, (hi - lo).tolist(), strict=True)):
         if chosen:
-            observed = any(single_valued[f] for f in chosen)
-            mark = DayMark.OBSERVED if observed else DayMark.DERIVED
+            mark = DayMark.OBSERVED if observed[s] else DayMark.DERIVED
         else:
             mark = DayMark.ESTIMATED
             chosen = [i for i in (before[s], after[s]) if i >= 0]
-        shaped = tuple(chain.from_iterable(map(own_ids.__getitem__, chosen)))
+        shaped = shape_of(chosen)
         marks.extend([mark] * length)
         sources.extend([shaped] * length)
     return marks, sources
