@@ -177,27 +177,25 @@ def _split_by_columns(design: Design) -> list[tuple[np.ndarray, Design]]:
     return out
 
 
-def farrington_flexible(
-    series: CountSeries, *, start: int | None = None, control: FlexibleControl | None = None
-) -> DetectionResult:
-    ctl = control or FlexibleControl()
-    n = len(series)
-    needed = series.freq * ctl.b + ctl.w + 1
-    first = needed - 1 if start is None else start
-    name = "farrington_flexible"
-    if first >= n or n < needed:
-        return insufficient(name, needed, n)
-    if ctl.no_periods != 1 and ctl.past_weeks_not_included is None:
-        ctl = replace(ctl, past_weeks_not_included=ctl.w)
-    ks = np.arange(first, n, dtype=np.int64)
-    design, usable = _build_design(series, ks, ctl)
-    k_used = ks[usable]
-    eta = np.full(k_used.size, np.nan)
-    var = np.full(k_used.size, np.nan)
-    disp = np.full(k_used.size, np.nan)
-    phi = np.full(k_used.size, np.nan)
-    failed = np.zeros(k_used.size, dtype=np.bool_)
-    kept_trend = np.zeros(k_used.size, dtype=np.bool_)
+@dataclass(frozen=True, eq=False)
+class _Fits:
+    eta: FloatArray
+    var: FloatArray
+    disp: FloatArray
+    phi: FloatArray
+    failed: np.ndarray
+    kept_trend: np.ndarray
+
+
+def _fit_all(design: Design, ctl: FlexibleControl) -> _Fits:
+    """Fit every stacked regression, with R's trend decision and refit without trend."""
+    k_fits = design.x.shape[0]
+    def blank() -> FloatArray:
+        return np.full(k_fits, np.nan)
+
+    out = _Fits(blank(), blank(), blank(), blank(),
+                np.zeros(k_fits, dtype=np.bool_), np.zeros(k_fits, dtype=np.bool_))
+
     def fit_model(des: Design, trend: bool) -> Prediction:
         return fit_and_predict(des, trend=trend, reweight=ctl.reweight,
                                weights_threshold=ctl.weights_threshold,
@@ -215,10 +213,35 @@ def farrington_flexible(
                 again = fit_model(subset_design(des, redo), False)
                 for field in ("eta", "var_unscaled", "dispersion", "phi", "failed"):
                     getattr(pred, field)[redo] = getattr(again, field)
-            kept_trend[rows] = keep
-        eta[rows], var[rows], disp[rows] = pred.eta, pred.var_unscaled, pred.dispersion
-        phi[rows], failed[rows] = pred.phi, pred.failed
-    se_link = np.sqrt(var * disp)  # R quirk: se.fit uses the uncapped dispersion
+            out.kept_trend[rows] = keep
+        out.eta[rows], out.var[rows], out.disp[rows] = pred.eta, pred.var_unscaled, pred.dispersion
+        out.phi[rows], out.failed[rows] = pred.phi, pred.failed
+    return out
+
+
+def farrington_flexible(
+    series: CountSeries, *, start: int | None = None, control: FlexibleControl | None = None
+) -> DetectionResult:
+    ctl = control or FlexibleControl()
+    if ctl.no_periods != 1 and ctl.past_weeks_not_included is None:
+        ctl = replace(ctl, past_weeks_not_included=ctl.w)
+    name = "farrington_flexible"
+    n = len(series)
+    needed = series.freq * ctl.b + ctl.w + 1
+    first = needed - 1 if start is None else start
+    if first >= n or n < needed:
+        return insufficient(name, needed, n)
+    ks = np.arange(first, n, dtype=np.int64)
+    design, usable = _build_design(series, ks, ctl)
+    return _finish(name, series, ks, usable, _fit_all(design, ctl), ctl)
+
+
+def _finish(name: str, series: CountSeries, ks: np.ndarray, usable: np.ndarray, fits: _Fits,
+            ctl: FlexibleControl) -> DetectionResult:
+    """Thresholds, limit54 and alarms for one series, from its fitted regressions."""
+    k_used = ks[usable]
+    eta, phi, failed = fits.eta, fits.phi, fits.failed
+    se_link = np.sqrt(fits.var * fits.disp)  # R quirk: se.fit uses the uncapped dispersion
     y = series.counts[k_used]
     if ctl.threshold_method == "delta":
         z = float(stats.norm.ppf(1.0 - ctl.alpha))
@@ -237,13 +260,12 @@ def farrington_flexible(
     with np.errstate(divide="ignore", invalid="ignore"):
         score = (y - fit) / (upper - fit)
     cases, period = ctl.limit54
-    window_sums = _recent_sums(series.counts, k_used, period)
-    enough = window_sums >= cases
+    enough = _recent_sums(series.counts, k_used, period) >= cases
     upper = np.where(enough & ~failed, upper, np.nan)
     expected = np.where(enough & ~failed & np.isfinite(upper), expected, np.nan)
     alarm = enough & ~failed & (score > 1) & (y != 0)
     return scatter(name, series, ks, usable, expected, upper, score, alarm, ~failed,
-                    {"pvalue": pvalue, "phi": phi, "trend": kept_trend.astype(np.float64)})
+                   {"pvalue": pvalue, "phi": phi, "trend": fits.kept_trend.astype(np.float64)})
 
 
 def _recent_sums(counts: FloatArray, ks: np.ndarray, period: int) -> FloatArray:
