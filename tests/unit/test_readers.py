@@ -9,8 +9,8 @@ import pytest
 
 from sitroom.interchange.csv_format import read_csv
 from sitroom.interchange.registry import Format, detect_format
-from sitroom.interchange.table import ReadError
-from sitroom.interchange.xlsx_format import read_xlsx
+from sitroom.interchange.table import Column, ReadError
+from sitroom.interchange.xlsx_format import read_xlsx, write_xlsx
 
 
 def rows_of(data: bytes) -> list[tuple[int, dict[str, str], str | None]]:
@@ -90,3 +90,13 @@ def test_the_content_decides_the_format_not_the_name() -> None:
         detect_format("figures.xlsx", b"measure,")
     with pytest.raises(ReadError, match=r"cannot import \.pdf"):
         detect_format("figures.pdf", b"%PDF")
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_a_workbook() -> None:
+    columns = [Column("note", "#description"), Column("value", "#indicator+num")]
+    buffer = io.BytesIO()
+    formula = '=HYPERLINK("http://x")'
+    write_xlsx([{"note": formula, "value": "3"}, {"note": "=0"}], columns, buffer)
+    buffer.seek(0)
+    source = read_xlsx(buffer)
+    assert [r.cells["note"] for r in source.rows] == [formula, "=0"]

@@ -85,10 +85,19 @@ def _text(value: object) -> str:
 
 def write_xlsx(rows: Iterable[dict[str, str]], columns: list[Column], out: BinaryIO) -> None:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("data")
     sheet.append([c.name for c in columns])
     for row in rows:
-        sheet.append([typed_cell(row.get(c.name, ""), c.kind) for c in columns])
+        cells = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, typed_cell(row.get(column.name, ""), column.kind))
+            if cell.data_type == "f":
+                # Text such as "=0" or "=HYPERLINK(...)" is data, never a formula: a workbook
+                # must not compute what a source typed, and must read back as it was.
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
     book.save(out)
