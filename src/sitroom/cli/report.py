@@ -10,6 +10,8 @@ from ..domain.countries import country_code
 from ..domain.errors import InvalidValue
 from ..report.build import build_report
 from ..report.render import Format, render
+from ..report.wording import plural
+from ..services import series as series_service
 from ..services.setup import init_database
 from .browse import parse_day
 from .common import Exit, engine, err, out
@@ -27,7 +29,8 @@ def report(
     issued_by: str = typer.Option("sitroom", "--issued-by", help="The issuing organisation."),
 ) -> None:
     """Write the situation report for a day: highlights, key figures, per-country charts,
-    sites, alarms, conflicting figures and numbered sources."""
+    sites, alarms, conflicting figures and numbered sources. Series whose figures changed are
+    reconciled first; alarms are those `sitroom detect` raised."""
     on = parse_day(day, "--date")
     assert on is not None
     try:
@@ -37,12 +40,15 @@ def report(
         raise typer.Exit(Exit.BAD_INPUT) from None
     db = engine()
     init_database(db)
+    # Like `sitroom series`: the report reads the series, so bring them up to date with the
+    # figures first (a no-op when nothing changed).
+    series_service.refresh_series(db)
     built = build_report(db, on, codes, issued_by=issued_by)
     target = out_file or Path(f"sitroom-report-{on}.{output_format.value}")
     target.write_bytes(render(built, output_format))
     out.print(
-        f"{target}: {len(built.highlights)} highlights, {len(built.sources)} sources, "
-        f"{len(built.alarms)} alarms"
+        f"{target}: {plural(len(built.highlights), 'highlight')}, "
+        f"{plural(len(built.sources), 'source')}, {plural(len(built.alarms), 'alarm')}"
     )
 
 

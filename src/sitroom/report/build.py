@@ -156,7 +156,8 @@ def _country(
         if view.series is None:
             missing.append(
                 f"{view.measure.definition.label}: the figures are not reconciled yet, so only "
-                "figures reported for exactly these periods are shown (run `sitroom series`)."
+                "figures reported for exactly these periods are shown (`sitroom report` and "
+                "`sitroom detect` reconcile them first)."
             )
         key_figures.append(key)
         last_year = previous_year_total(view, book, on)
