@@ -18,6 +18,8 @@ Z95 = 1.959963984540054
 
 
 def _ids(items: Sequence[Placed], agreeing: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    if not agreeing:
+        return tuple(p.figure.id for p in items)
     out: list[str] = []
     for item in items:
         out.append(item.figure.id)
