@@ -1,0 +1,232 @@
+"""For every endpoint and page: charlie (another state's reporter) never reads or changes
+alice's restricted records, and a viewer never writes. A route without a case here fails the
+first test, so a new endpoint cannot slip past these checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from tests.web.conftest import SECRET_SITE, SECRETS, World
+
+FIGURE = {
+    "measure": "apprehended",
+    "place": "LT",
+    "period_start": "2021-07-09",
+    "value": 5,
+    "source_url": "https://example.org/synthetic-test-data",
+}
+INCIDENT = {
+    "occurred_at": "2021-07-09T02:10+03:00",
+    "section": "LT-BY-2",
+    "category": "apprehension",
+    "persons": 3,
+}
+
+# Reads: path parameters point at alice's restricted records wherever a route takes one.
+READS = {
+    "/api/figures": ["", "?format=csv", "?format=json", "?format=hxl", "?format=xlsx"],
+    "/api/figures/{ref}": [""],
+    "/api/incidents": ["", "?format=csv", "?format=json"],
+    "/api/incidents/totals": [""],
+    "/api/incidents/{ref}": [""],
+    "/api/sites": ["", "?format=csv"],
+    "/api/sections": ["", "?format=csv"],
+    "/api/series": ["?measure=apprehended&place=LT-BY-1"],
+    "/api/conflicts": [""],
+    "/api/alarms": [""],
+    "/api/situation": [""],
+    "/api/imports/{batch_id}/rejected": [""],
+    "/api/me": [""],
+    "/api/organisations": [""],
+    "/api/users": [""],
+    "/api/tokens": [""],
+    "/api/audit": [""],
+    "/api/docs": [""],
+    "/api/openapi.json": [""],
+    "/geo/{name}.geojson": [""],
+    "/login": [""],
+    "/": [""],
+    "/series": [
+        "",
+        "?measure=apprehended&place=LT-BY-1",
+        "?measure=occupancy&place=" + SECRET_SITE,
+    ],
+    "/figures": ["", "?place=LT-BY-1"],
+    "/incidents": ["", "?section=LT-BY-1"],
+    "/sites": [""],
+    "/report": [""],
+    "/import": [""],
+    "/admin": [""],
+}
+
+# Writes: (what a viewer is refused with, what charlie's attempt on alice's record gets).
+# None for charlie: the route only creates new records of charlie's own.
+WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
+    ("POST", "/api/figures"): (403, 422),
+    ("POST", "/api/incidents"): (403, None),
+    ("POST", "/api/incidents/{ref}/status"): (403, 404),
+    ("POST", "/api/sites/{site_id}/occupancy"): (403, 404),
+    ("POST", "/api/imports"): (403, None),
+    ("POST", "/api/organisations"): (403, 403),
+    ("POST", "/api/users"): (403, 403),
+    ("PATCH", "/api/users/{user_id}"): (403, 403),
+    ("POST", "/api/tokens"): (None, None),  # anyone may make their own token
+    ("DELETE", "/api/tokens/{token_id}"): (None, 422),
+    ("POST", "/login"): (None, None),
+    ("POST", "/logout"): (None, None),
+    ("POST", "/report/incident"): (403, None),
+    ("POST", "/report/figure"): (403, 422),
+    ("POST", "/report/occupancy"): (403, 422),
+    ("POST", "/import"): (403, None),
+    ("POST", "/admin/organisations"): (403, 403),
+    ("POST", "/admin/users"): (403, 403),
+    ("POST", "/admin/users/{user_id}"): (403, 403),
+    ("POST", "/admin/tokens"): (None, None),
+    ("POST", "/admin/tokens/{token_id}/revoke"): (None, 404),
+}
+
+
+def routes(world: World) -> set[tuple[str, str]]:
+    found = set()
+    for route in world.app.routes:
+        if isinstance(route, APIRoute) or hasattr(route, "methods"):
+            for method in getattr(route, "methods", None) or ():
+                if method != "HEAD":
+                    found.add((method, route.path))
+    return found
+
+
+def test_every_route_has_an_access_case(world: World) -> None:
+    covered = {("GET", path) for path in READS} | set(WRITES)
+    missing = routes(world) - covered
+    assert not missing, f"add access cases for {sorted(missing)}"
+
+
+def fill(path: str, world: World) -> str:
+    ref = world.refs["incident"] if path.startswith("/api/incidents") else world.refs["figure"]
+    return (
+        path.replace("{ref}", ref)
+        .replace("{batch_id}", str(world.batch))
+        .replace("{site_id}", SECRET_SITE)
+        .replace("{name}", "countries_10m_LT_LV_PL_EE_BY")
+        .replace("{token_id}", str(world.token_ids["alice"]))
+        .replace("{user_id}", str(world.users["alice"].id))
+    )
+
+
+def body_text(response: Any) -> str:
+    return response.content.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("path", sorted(READS))
+def test_charlie_reads_nothing_of_alices_restricted_records(world: World, path: str) -> None:
+    charlie_api = world.api("charlie")
+    charlie_page, _csrf = world.browser("charlie")
+    for suffix in READS[path]:
+        url = fill(path, world) + suffix
+        client = charlie_api if url.startswith("/api") else charlie_page
+        response = client.get(url)
+        assert response.status_code < 500, (url, response.status_code)
+        text = body_text(response)
+        # What charlie typed may come back to him (a page title, an error); nothing more.
+        leaked = [s for s in SECRETS if s in text and s not in url]
+        assert not leaked, f"{url} showed charlie {leaked}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/figures",
+        "/api/figures?format=csv",
+        "/api/incidents?format=json",
+        "/api/sites",
+        "/figures?place=LT-BY-1",
+        "/incidents",
+        "/sites",
+        "/",
+    ],
+)
+def test_alice_and_bob_see_what_charlie_cannot(world: World, url: str) -> None:
+    """The other side of the check above: the markers are there to be found."""
+    for name in ("alice", "bob"):
+        client = world.api(name) if url.startswith("/api") else world.browser(name)[0]
+        text = body_text(client.get(fill(url, world)))
+        assert any(s in text for s in SECRETS), (name, url)
+
+
+def _attempt(world: World, who: str, method: str, path: str) -> Any:
+    """One write as `who`, aimed at alice's records where the route names one."""
+    url = fill(path, world)
+    if path.startswith("/api"):
+        client = world.api(who)
+        body: dict[str, Any] = {}
+        if path == "/api/figures":
+            body = {**FIGURE, "corrects": world.refs["figure"]}
+        elif path == "/api/incidents":
+            body = INCIDENT
+        elif path.endswith("/status"):
+            body = {"status": "retracted"}
+        elif path.endswith("/occupancy"):
+            body = {"day": "2021-07-09", "occupancy": 10}
+        elif path == "/api/organisations":
+            body = {"name": f"New org by {who}", "kind": "ngo"}
+        elif path == "/api/users":
+            body = {"username": f"new-{who}", "password": "long enough password"}
+        elif path.startswith("/api/users/"):
+            body = {"role": "admin"}
+        if path == "/api/imports":
+            files = {"file": ("x.csv", b"measure,place\n", "text/csv")}
+            return client.post(url, files=files)
+        return client.request(method, url, json=body)
+    client, csrf = world.browser(who)
+    form = {"csrf_token": csrf}
+    if path == "/report/figure":
+        form |= {**{k: str(v) for k, v in FIGURE.items()}, "corrects": world.refs["figure"]}
+    elif path == "/report/incident":
+        form |= {k: str(v) for k, v in INCIDENT.items()}
+    elif path == "/report/occupancy":
+        form |= {"site": SECRET_SITE, "day": "2021-07-09", "occupancy": "10"}
+    elif path == "/admin/organisations":
+        form |= {"name": f"Org by {who}", "kind": "ngo"}
+    elif path == "/admin/users":
+        form |= {"username": f"page-{who}", "password": "long enough password", "role": "admin"}
+    elif path.startswith("/admin/users/"):
+        form |= {"role": "admin"}
+    if path == "/import":
+        return client.post(url, data=form, files={"file": ("x.csv", b"a,b\n", "text/csv")})
+    return client.post(url, data=form)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(k for k, v in WRITES.items() if v[0]))
+def test_a_viewer_cannot_write(world: World, method: str, path: str) -> None:
+    refused, _ = WRITES[(method, path)]
+    response = _attempt(world, "viola", method, path)
+    assert response.status_code == refused, (path, response.status_code, body_text(response)[:300])
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(k for k, v in WRITES.items() if v[1]))
+def test_charlie_cannot_change_alices_records(world: World, method: str, path: str) -> None:
+    refused, charlie_gets = WRITES[(method, path)]
+    response = _attempt(world, "charlie", method, path)
+    assert response.status_code == charlie_gets, (
+        path,
+        response.status_code,
+        body_text(response)[:300],
+    )
+    assert not [s for s in SECRETS if s in body_text(response) and s != SECRET_SITE]
+    alice = world.api("alice")
+    assert alice.get(f"/api/incidents/{world.refs['incident']}").json()["status"] == "reported"
+    assert alice.get("/api/me").status_code == 200  # alice's token still works
+    assert alice.get("/api/me").json()["role"] == "reporter"
+
+
+def test_only_the_importers_organisation_downloads_its_rejected_rows(world: World) -> None:
+    url = f"/api/imports/{world.batch}/rejected"
+    assert world.api("charlie").get(url).status_code == 404
+    for name in ("alice", "bob"):
+        response = world.api(name).get(url)
+        assert response.status_code == 200
+        assert "arrivals_by_balloon" in response.text
