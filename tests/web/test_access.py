@@ -209,7 +209,7 @@ def test_a_viewer_cannot_write(world: World, method: str, path: str) -> None:
 
 @pytest.mark.parametrize(("method", "path"), sorted(k for k, v in WRITES.items() if v[1]))
 def test_charlie_cannot_change_alices_records(world: World, method: str, path: str) -> None:
-    refused, charlie_gets = WRITES[(method, path)]
+    _refused, charlie_gets = WRITES[(method, path)]
     response = _attempt(world, "charlie", method, path)
     assert response.status_code == charlie_gets, (
         path,

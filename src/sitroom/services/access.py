@@ -202,7 +202,7 @@ def sites(session: Session, user: User, country: str | None = None) -> list[Owne
 
 
 def organisation_names(session: Session) -> dict[int, str]:
-    return {i: n for i, n in session.execute(select(OrganisationRow.id, OrganisationRow.name))}
+    return dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)))
 
 
 def ownership_of(
