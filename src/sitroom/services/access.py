@@ -202,7 +202,8 @@ def sites(session: Session, user: User, country: str | None = None) -> list[Owne
 
 
 def organisation_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(OrganisationRow.id, OrganisationRow.name)))
+    rows = session.execute(select(OrganisationRow.id, OrganisationRow.name))
+    return {row[0]: row[1] for row in rows}
 
 
 def ownership_of(
