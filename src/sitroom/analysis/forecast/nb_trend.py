@@ -352,11 +352,13 @@ class NBDampedTrend(ForecastModel):
         rng: np.random.Generator,
     ) -> tuple[Fitted, FloatArray, FloatArray]:
         """One grid filter over the whole window serves both the backtest (scored on the
-        values before the first origin) and the final fit (on all of them). The seasonal
+        values before the first origin) and the final fit (on all of them). The weekday
         effects of both come from the data before the first origin, so the backtest stays
         blind to its future; the final fit's are a few weeks older than they could be."""
         start = max(0, y.size - self.fit_window)
-        if start != max(0, origins[0] - self.fit_window):
+        # Only for daily series: weekday effects a few weeks old are as good as new, while
+        # a monthly backtest spans two years, too long to keep month effects that old.
+        if period != 7 or start != max(0, origins[0] - self.fit_window):
             return super().fit_with_backtest(y, phase0, period, origins, horizon, n_paths, rng)
         train_season = self._window(y[: origins[0]], phase0, period)[1]
         _, season, season_t, level0 = self._window(y, phase0, period, train_season)
