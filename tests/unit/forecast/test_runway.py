@@ -185,3 +185,13 @@ def test_without_occupancy_history_nobody_is_assumed_to_leave() -> None:
 def test_the_reception_share_is_the_ratio_of_arrivals_at_reception_to_border_arrivals() -> None:
     p = estimate_reception_share([5.0, 5.0, np.nan], [10.0, 10.0, 10.0], AS_OF)
     assert p.value == 0.5
+
+
+def test_a_runway_fed_with_prevented_entries_warns_that_those_people_do_not_arrive() -> None:
+    from sitroom.domain.measures import Measure
+
+    site = SiteState("X", 100, 50, AS_OF)
+    rw = capacity_runway(site, constant(10), arrivals_measure=Measure.PREVENTED_ENTRY)
+    assert any("do not arrive" in w for w in rw.warnings)
+    ok = capacity_runway(site, constant(10), arrivals_measure=Measure.APPREHENDED)
+    assert not any("do not arrive" in w for w in ok.warnings)

@@ -28,8 +28,33 @@ from sitroom.analysis.runway.model import (
     Scenario,
     SiteState,
 )
+from sitroom.domain.measures import Measure, Nature
 
 THRESHOLDS = (7, 14, 28)
+
+#: counts of people who need a place; others (turned away, attempts, events) do not arrive
+NEEDS_A_PLACE = frozenset(
+    {
+        Measure.APPREHENDED,
+        Measure.IRREGULAR_ARRIVALS,
+        Measure.ASYLUM_APPLICATIONS,
+        Measure.ARRIVALS_AT_RECEPTION,
+        Measure.CROSSING_DETECTED,
+    }
+)
+
+
+def _measure_warnings(measure: Measure | None) -> list[str]:
+    if measure is None:
+        return []
+    if measure.nature is not Nature.FLOW:
+        return [f"arrivals forecast is of {measure.value}, a stock, not a flow of arrivals"]
+    if measure not in NEEDS_A_PLACE:
+        return [
+            f"arrivals forecast is of {measure.value}: those people do not arrive in "
+            "reception; the runway counts them as if they did"
+        ]
+    return []
 
 
 def _aligned_paths(
@@ -105,17 +130,19 @@ def capacity_runway(
     arrivals: Forecast,
     assumptions: RunwayAssumptions | None = None,
     scenario: Scenario | None = None,
+    arrivals_measure: Measure | None = None,
 ) -> Runway:
     """The runway of one site (or one country) under one scenario.
 
     `arrivals` is a daily forecast of the arrivals that feed the site (its `paths` are used,
     so the runway carries the forecast's uncertainty). Statuses other than PROJECTED carry
     no numbers: capacity unknown, occupancy unknown, arrivals unknown; FULL_NOW still
-    projects the shortfall.
+    projects the shortfall. `arrivals_measure`, when given, is checked: forecasting
+    "prevented entry" or "attempted crossings" into a runway draws a warning.
     """
     assumptions = assumptions or RunwayAssumptions()
     scenario = scenario or Scenario()
-    warnings: list[str] = list(arrivals.warnings)
+    warnings: list[str] = [*arrivals.warnings, *_measure_warnings(arrivals_measure)]
     if site.capacity is None:
         return _unknown(
             site,
