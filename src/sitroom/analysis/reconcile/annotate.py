@@ -41,24 +41,23 @@ def marks_and_sources(
     cut_list = sorted({0, days, *first_list, *(last + 1 for last in last_list)})
     cut_list = [c for c in cut_list if 0 <= c <= days]
     index = {c: i for i, c in enumerate(cut_list)}
-    # the figures over each segment between boundaries, in the order they were given
-    over: list[list[int]] = [[] for _ in range(len(cut_list) - 1)]
-    for f, (first, last) in enumerate(zip(first_list, last_list, strict=True)):
-        for segment in range(index[first], index[last + 1]):
-            over[segment].append(f)
+    segments = len(cut_list) - 1
+    # (segment, figure) pairs, segment by segment, figures in the order they were given
+    seg_lo = np.array([index[f] for f in first_list], dtype=np.int64)
+    seg_hi = np.array([index[last + 1] for last in last_list], dtype=np.int64)
+    spans = seg_hi - seg_lo
+    fig_of = np.repeat(np.arange(len(items)), spans)
+    seg_of = np.arange(fig_of.size) - np.repeat(np.cumsum(spans) - spans - seg_lo, spans)
+    order = np.lexsort((fig_of, seg_of))
+    fig_list = fig_of[order].tolist()
+    bounds = np.searchsorted(seg_of[order], np.arange(segments + 1)).tolist()
     # a one-day value is a segment of its own
-    observed = [False] * len(over)
+    observed = [False] * segments
     for p in items:
         if p.first == p.last and p.role in (Role.EXACT, Role.SOFT):
             observed[index[p.first]] = True
     ids = [p.figure.id for p in items]
     own_ids = [(i, *agreeing[i]) if i in agreeing else (i,) for i in ids]
-
-    def shape_of(chosen: list[int]) -> tuple[str, ...]:
-        if not agreeing:
-            return tuple(map(ids.__getitem__, chosen))
-        return tuple(chain.from_iterable(map(own_ids.__getitem__, chosen)))
-
     firsts = np.array(first_list, dtype=np.int64)
     lasts = np.array(last_list, dtype=np.int64)
     cuts = np.array(cut_list, dtype=np.int64)
@@ -69,15 +68,20 @@ def marks_and_sources(
     first_after = np.searchsorted(np.sort(firsts), hi, side="left")
     before = [int(end_order[i - 1]) if i > 0 else -1 for i in last_before.tolist()]
     after = [int(start_order[i]) if i < len(items) else -1 for i in first_after.tolist()]
+    pick = ids.__getitem__
     marks: list[DayMark] = []
     sources: list[tuple[str, ...]] = []
-    for s, (chosen, length) in enumerate(zip(over, (hi - lo).tolist(), strict=True)):
+    for s, length in enumerate((hi - lo).tolist()):
+        chosen = fig_list[bounds[s] : bounds[s + 1]]
         if chosen:
             mark = DayMark.OBSERVED if observed[s] else DayMark.DERIVED
         else:
             mark = DayMark.ESTIMATED
             chosen = [i for i in (before[s], after[s]) if i >= 0]
-        shaped = shape_of(chosen)
+        if agreeing:
+            shaped = tuple(chain.from_iterable(map(own_ids.__getitem__, chosen)))
+        else:
+            shaped = tuple(map(pick, chosen))
         marks.extend([mark] * length)
         sources.extend([shaped] * length)
     return marks, sources

@@ -250,6 +250,8 @@ class Conditioner:
         self.rows = RowEvidence.empty()
         self.small = np.zeros((0, 0))
         self._influence: list[FloatArray] = []
+        # the rows' weights (Lagrange multipliers, up to sign) of the last mean()
+        self.last_weights = np.zeros(0)
 
     def add(self, rows: RowEvidence) -> None:
         """Condition on `rows` too. W = P^-1 A^T on x is A^T / (a + l) + gain * Y with
@@ -284,6 +286,7 @@ class Conditioner:
         if not self.rows.count:
             return self.level0, self.count0
         weights = self._weights()
+        self.last_weights = weights
         count = self.count0.copy()
         start = 0
         for part in self._influence:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from sitroom.analysis.reconcile.active import ActiveSet
 from sitroom.analysis.reconcile.gaussian import (
     Conditioner,
     DayEvidence,
@@ -27,7 +27,6 @@ from sitroom.analysis.reconcile.placement import Placed, Role
 from sitroom.domain.measures import Nature
 
 _PIN = 1e9  # relative precision that holds a day at a value "exactly"
-_ACTIVE_SET_ROUNDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,64 +165,6 @@ def _data_evidence(items: Sequence[Placed], grid: Grid) -> tuple[_Evidence, list
     return _Evidence(pin_value, soft_precision, soft_value, rows), bounds
 
 
-@dataclass(slots=True)
-class _ActiveSet:
-    """Days held at zero and bounds held at their limit (add-only: once held, held)."""
-
-    held_days: NDArray[np.bool_]
-    held_bounds: set[int]
-
-    def violations(self, mean: FloatArray, bounds: Sequence[Placed], grid: Grid) -> RowEvidence:
-        """Exact rows holding every newly violated bound at its limit and every newly
-        negative day at zero (none when all hold)."""
-        cells = np.flatnonzero((mean < -1e-3) & ~self.held_days)
-        values = [0.0] * cells.size
-        self.held_days[cells] = True
-        items: list[Placed] = []
-        limits: list[float] = []
-        totals = item_totals(bounds, grid, mean).tolist() if bounds else []
-        for i, (item, total) in enumerate(zip(bounds, totals, strict=True)):
-            value = item.figure.value
-            lower = item.role is Role.LOWER
-            if (
-                i in self.held_bounds
-                or (lower and total >= value - 1e-6)
-                or (not lower and total <= value + 1e-6)
-            ):
-                continue
-            self.held_bounds.add(i)
-            items.append(item)
-            limits.append(value)
-        bound_rows = item_rows(items, grid, limits, [0.0] * len(items))
-        n = cells.size
-        return RowEvidence(
-            np.concatenate([np.arange(n, dtype=np.int64), bound_rows.run_row + n]),
-            np.concatenate([cells.astype(np.int64), bound_rows.lo]),
-            np.concatenate([cells.astype(np.int64) + 1, bound_rows.hi]),
-            np.concatenate([np.array(values), bound_rows.values]),
-            np.zeros(n + bound_rows.count),
-        )
-
-
-def _settle(
-    conditioner: Conditioner,
-    mean: FloatArray,
-    bounds: Sequence[Placed],
-    grid: Grid,
-    pinned: NDArray[np.bool_],
-) -> tuple[FloatArray, FloatArray, bool]:
-    """Add active bounds until none is violated; False when rounds ran out."""
-    active = _ActiveSet(pinned.copy(), set())
-    level = conditioner.level0
-    for _ in range(_ACTIVE_SET_ROUNDS):
-        new = active.violations(mean, bounds, grid)
-        if not new.count:
-            return level, mean, True
-        conditioner.add(new)
-        level, mean = conditioner.mean()
-    return level, mean, not active.violations(mean, bounds, grid).count
-
-
 def _weekday_factors(
     items: Sequence[Placed], level: FloatArray, grid: Grid, s: ModelSettings
 ) -> FloatArray:
@@ -258,23 +199,28 @@ def fit(items: Sequence[Placed], grid: Grid, nature: Nature, s: ModelSettings) -
     """Best estimate and marginal variance of every cell given the figures."""
     data, bounds = _data_evidence(items, grid)
     pinned = np.isfinite(data.pin_value)
+    bound_runs = item_rows(bounds, grid, [0.0] * len(bounds), [0.0] * len(bounds))
     level = initial_level(items, grid, nature)
     weekday = np.ones(grid.size)
     for _ in range(s.relinearisations):
         prior = _prior(level, weekday, grid, nature, s)
-        conditioner = Conditioner(prior, data.days(prior.noise_var))
+        days = data.days(prior.noise_var)
+        conditioner = Conditioner(prior, days)
         conditioner.add(data.rows)
         level, mean = conditioner.mean()
-        level, _, _ = _settle(conditioner, mean, bounds, grid, pinned)
+        active = ActiveSet(prior, days, data.rows, bounds, bound_runs, pinned)
+        level, _, _ = active.settle(conditioner, level, mean)
         if nature is Nature.FLOW:
             weekday = _weekday_factors(items, level, grid, s)
     prior = _prior(level, weekday, grid, nature, s)
-    conditioner = Conditioner(prior, data.days(prior.noise_var))
+    days = data.days(prior.noise_var)
+    conditioner = Conditioner(prior, days)
     conditioner.add(data.rows)
     level, mean = conditioner.mean()
     # the spread comes from the data alone (a day held at zero by the non-negativity rule is
     # still uncertain upwards), so it is taken before any bound is held
     spread, sum_spread = conditioner.variance(grid.groups)
-    level, mean, settled = _settle(conditioner, mean, bounds, grid, pinned)
+    active = ActiveSet(prior, days, data.rows, bounds, bound_runs, pinned)
+    level, mean, settled = active.settle(conditioner, level, mean)
     consistent = settled and bool(np.all(mean > -1e-3 * (1.0 + np.abs(mean).max())))
     return Fit(np.maximum(mean, 0.0), spread, level, consistent, sum_spread)
