@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 
-from sitroom.analysis.forecast import Frequency, forecast_many
+from sitroom.analysis.forecast import ForecastSettings, Frequency, forecast_many
 
 
 def synthetic_series(rng: np.random.Generator, days: int) -> np.ndarray:
@@ -39,20 +39,23 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--paths", type=int, default=ForecastSettings().n_paths)
+    parser.add_argument("--backtest-paths", type=int, default=ForecastSettings().backtest_paths)
     args = parser.parse_args()
     rng = np.random.default_rng(2021)
     series = [synthetic_series(rng, args.days) for _ in range(args.series)]
     models: Counter[str] = Counter()
     t0, c0 = time.perf_counter(), time.process_time()
     items = [(y, date(2024, 1, 1)) for y in series]
-    for fc in forecast_many(items, Frequency.DAILY, 28, workers=args.workers):
+    settings = ForecastSettings(n_paths=args.paths, backtest_paths=args.backtest_paths)
+    for fc in forecast_many(items, Frequency.DAILY, 28, settings=settings, workers=args.workers):
         models[fc.model] += 1
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - c0
     load = os.getloadavg()[0]
     print(
         f"{args.series} SYNTHETIC daily series x {args.days} days, 28 days ahead, "
-        f"{args.workers} process(es), "
+        f"{args.workers} process(es), {args.paths} paths ({args.backtest_paths} in backtest), "
         f"with model selection: {elapsed:.1f} s ({1000 * elapsed / args.series:.1f} ms each)"
     )
     print(
