@@ -132,7 +132,7 @@ def needs_for_shortfall(
     """
     if not math.isfinite(persons):
         raise ValueError("the shortfall must be a finite number of persons")
-    people = max(0.0, persons)
+    people = max(0.0, float(persons))
     lines: list[NeedLine] = []
     for r in table.rates:
         rate = r.per_person(climate)
