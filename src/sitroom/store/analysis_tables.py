@@ -81,3 +81,21 @@ class AlarmRow(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
     acknowledged_reason: Mapped[str | None] = mapped_column(Text)
     closed_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class ForecastRow(Base):
+    """A forecast as it was made, with the last day of data it saw, so that it can be scored
+    against what was reported later."""
+
+    __tablename__ = "forecasts"
+    __table_args__ = (Index("ix_forecasts_series", "measure", "place", "cutoff"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40))
+    place: Mapped[str] = mapped_column(String(64))
+    cutoff: Mapped[date] = mapped_column(Date)
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    model: Mapped[str] = mapped_column(String(40))
+    backtest_mase: Mapped[float | None] = mapped_column(Float)
+    warnings: Mapped[list[str]] = mapped_column(JSON)
+    days: Mapped[list[dict[str, float | str]]] = mapped_column(JSON)
