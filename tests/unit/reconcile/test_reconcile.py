@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
+
 from sitroom.analysis.reconcile import (
     OFFICIAL_RANK,
     ConflictKind,
@@ -227,3 +229,24 @@ def test_a_day_held_at_zero_is_released_when_exact_totals_and_bounds_need_it() -
         elif f.qualifier is Qualifier.PARTIAL:
             assert total >= f.value - 1e-3
     assert (series.estimate >= 0).all()
+
+
+def test_the_nearest_feasible_repair_meets_every_hard_figure_and_moves_little() -> None:
+    from sitroom.analysis.reconcile.feasibility import nearest_feasible
+    from sitroom.analysis.reconcile.placement import place
+
+    # synthetic: a fit that misses a month total and a bound, repaired by the programme
+    figures = [
+        Figure("june", JUNE, JUNE_END, 300),
+        Figure("first-week", JUNE, day(7), 120, Qualifier.AT_LEAST),
+        Figure("last-day", day(30), day(30), 5, Qualifier.AT_MOST),
+    ]
+    hard = [place(f, (0,), JUNE, Nature.FLOW) for f in figures]
+    mean = np.full(30, 9.0)
+    repaired = nearest_feasible(hard, 30, 1, mean)
+    assert repaired is not None
+    assert abs(repaired.sum() - 300) < 1e-6
+    assert repaired[:7].sum() >= 120 - 1e-6
+    assert repaired[29] <= 5 + 1e-6
+    assert (repaired >= -1e-9).all()
+    assert np.abs(repaired - mean).sum() <= (120 - 63) + (300 - 270) + 4 + 1e-6

@@ -4,11 +4,11 @@ figures, fit again."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sitroom.analysis.reconcile.feasibility import find_infeasible
+from sitroom.analysis.reconcile.feasibility import find_infeasible, nearest_feasible
 from sitroom.analysis.reconcile.figures import soft_tolerance
 from sitroom.analysis.reconcile.model import Fit, Grid, ModelSettings, fit, item_totals
 from sitroom.analysis.reconcile.placement import Placed, Role
@@ -100,4 +100,11 @@ def run(
         dropped |= losers
         used = [p for p in used if p.figure.id not in losers]
         result = fit(used, grid, nature, settings)
+    if not (result.consistent and _all_hard_hold(used, result.mean, grid)):
+        # the Gaussian active set stalled on figures that can all hold: move the fit to the
+        # nearest counts that meet them (a linear programme), so exact totals still hold
+        hard = [p for p in used if p.role is not Role.SOFT]
+        repaired = nearest_feasible(hard, grid.days, grid.groups, result.mean)
+        if repaired is not None:
+            result = replace(result, mean=np.maximum(repaired, 0.0), consistent=True)
     return EngineResult(result, used, conflicts, sorted(dropped))

@@ -106,3 +106,47 @@ def find_infeasible(hard: Sequence[Placed], groups: int) -> list[Conflict]:
             )
         )
     return conflicts
+
+
+def nearest_feasible(
+    hard: Sequence[Placed], days: int, groups: int, mean: np.ndarray
+) -> np.ndarray | None:
+    """The counts closest to `mean` (least total absolute change) with every hard figure and
+    non-negativity met; None when the programme fails. A repair for the rare case where the
+    Gaussian active set stalls on figures that can all hold together."""
+    n = days * groups
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, item in enumerate(hard):
+        for g in item.groups:
+            span = range(g * days + item.first, g * days + item.last + 1)
+            rows.extend([i] * len(span))
+            cols.extend(span)
+    cells = scipy.sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(hard), n))
+    values = np.array([p.figure.value for p in hard])
+    roles = [p.role for p in hard]
+    eq = np.array([r is Role.EXACT for r in roles], dtype=bool)
+    lower = np.array([r is Role.LOWER for r in roles], dtype=bool)
+    upper = np.array([r is Role.UPPER for r in roles], dtype=bool)
+    # variables: x, then up and down moves from the mean; x - up + down = mean
+    zero = scipy.sparse.csr_matrix((len(hard), n))
+    identity = scipy.sparse.identity(n, format="csr")
+    moves = scipy.sparse.hstack([identity, -identity, identity], format="csr")
+    padded = scipy.sparse.hstack([cells, zero, zero], format="csr")
+    a_eq = scipy.sparse.vstack([moves, padded[eq]], format="csr")
+    b_eq = np.concatenate([np.asarray(mean, dtype=np.float64), values[eq]])
+    a_ub = scipy.sparse.vstack([-padded[lower], padded[upper]], format="csr")
+    b_ub = np.concatenate([-values[lower], values[upper]])
+    result = scipy.optimize.linprog(
+        np.concatenate([np.zeros(n), np.ones(2 * n)]),
+        A_ub=a_ub if a_ub.shape[0] else None,
+        b_ub=b_ub if a_ub.shape[0] else None,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=(0, None),
+        method="highs",
+    )
+    if result.status != 0:
+        return None
+    repaired: np.ndarray = result.x[:n]
+    return repaired
