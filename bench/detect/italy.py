@@ -71,6 +71,18 @@ def main() -> int:
         print(f"| {dates[lo]} | {dates[hi]} | {int(np.sum((in_2023 >= lo) & (in_2023 <= hi)))} "
               f"| {dates[peak]} ({int(counts[peak])}) | {lead:+d} d |")
 
+    print("\nThe ten largest days of 2023 (level the day itself):")
+    print("| day | landings | expected | probability | level |")
+    print("|---|---|---|---|---|")
+    year = np.flatnonzero((dates[result.index] >= np.datetime64("2023-01-01"))
+                          & (dates[result.index] <= np.datetime64("2023-12-31")))
+    names = {int(Level.GREEN): "green", int(Level.AMBER): "amber", int(Level.RED): "red"}
+    assert result.probability is not None and result.level is not None
+    for j in sorted(year[np.argsort(-np.nan_to_num(result.observed[year]))[:10]]):
+        print(f"| {dates[result.index[j]]} | {int(result.observed[j])} | "
+              f"{result.expected[j]:.0f} | {result.probability[j]:.2f} | "
+              f"{names[int(result.level[j])]} |")
+
     monthly: dict[str, float] = defaultdict(float)
     red_by_month: dict[str, int] = defaultdict(int)
     for i in result.index:
