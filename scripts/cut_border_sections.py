@@ -8,6 +8,7 @@ stretches of that line, not the border guards' administrative sections. Run from
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 from pathlib import Path
@@ -37,10 +38,10 @@ def _owner(point: tuple[float, float], owners: dict[str, set[tuple[float, float]
 
 
 def _split(line: list[tuple[float, float]], parts: int) -> list[list[tuple[float, float]]]:
-    total = sum(_km(a, b) for a, b in zip(line, line[1:], strict=False))
+    total = sum(_km(a, b) for a, b in itertools.pairwise(line))
     pieces: list[list[tuple[float, float]]] = [[line[0]]]
     walked = 0.0
-    for a, b in zip(line, line[1:], strict=False):
+    for a, b in itertools.pairwise(line):
         walked += _km(a, b)
         pieces[-1].append(b)
         if walked >= total * len(pieces) / parts and len(pieces) < parts:
@@ -75,14 +76,13 @@ def main() -> None:
         for code, pieces in sorted(runs.items()):
             line = max(pieces, key=len)  # the border proper; stray shared points are dropped
             for number, piece in enumerate(_split(line, SECTIONS_PER_COUNTRY[code]), start=1):
-                length = sum(_km(a, b) for a, b in zip(piece, piece[1:], strict=False))
+                length = sum(_km(a, b) for a, b in itertools.pairwise(piece))
                 name = f"{COUNTRY_NAMES[code]}–Belarus border, stretch {number} of "
                 name += str(SECTIONS_PER_COUNTRY[code])
                 coords = [[round(x, 5), round(y, 5)] for x, y in piece]
                 writer.writerow(
                     [f"{code}-BY-{number}", code, "BY", name, f"{length:.1f}", json.dumps(coords)]
                 )
-    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
