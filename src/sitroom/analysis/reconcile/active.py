@@ -101,6 +101,7 @@ class ActiveSet:
         """Level and counts with every bound and non-negativity met; False when the rounds
         ran out (figures that contradict each other)."""
         held: list[_Held] = []
+        released: set[tuple[int, int]] = set()  # released once: never again (no cycling)
         base = self.data_rows.count
         for _ in range(_ROUNDS):
             if held:
@@ -109,9 +110,10 @@ class ActiveSet:
                 keep = [
                     h
                     for h, w in zip(held, weights.tolist(), strict=True)
-                    if (w >= -tolerance if h.lower else w <= tolerance)
+                    if h.key in released or (w >= -tolerance if h.lower else w <= tolerance)
                 ]
                 if len(keep) < len(held):
+                    released.update({h.key for h in held} - {h.key for h in keep})
                     held = keep
                     conditioner = self._rebuilt(held)
                     level, mean = conditioner.mean()
