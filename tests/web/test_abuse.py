@@ -114,3 +114,10 @@ def test_an_open_redirect_after_login_goes_home_instead(world: World) -> None:
     client, _ = world.browser("alice")
     response = client.get("/login?next=//evil.example/")
     assert response.headers["location"] == "/"
+
+
+def test_a_nul_character_in_the_address_is_refused_not_a_server_error(world: World) -> None:
+    """Found by the OpenAPI run: PostgreSQL refuses NUL in text, which was a 500."""
+    response = world.api("alice").get("/api/series?measure=apprehended&place=%00")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]

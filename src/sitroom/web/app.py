@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import InvalidValue
@@ -114,6 +115,13 @@ def _handle_errors(app: FastAPI) -> None:
         }
         message = "; ".join(f"{k}: {v}" for k, v in fields.items())
         return _error(request, 422, f"the request is not valid: {message}", fields=fields)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        # A value the database cannot hold (a NUL character, a number out of range) that got
+        # past validation: the caller's input, so a 422, never a 500.
+        del exc
+        return _error(request, 422, "a value holds characters or a size the database refuses")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -29,6 +29,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            await _refuse(send, 400, "the address holds a NUL character")
+            return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await _too_large(send, self.max_bytes)
@@ -58,13 +61,16 @@ class BodyLimit:
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": f"the request is larger than {limit // (1024 * 1024)} MiB: split the file"}
-    ).encode()
+    message = f"the request is larger than {limit // (1024 * 1024)} MiB: split the file"
+    await _refuse(send, 413, message)
+
+
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = json.dumps({"error": message}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
         }
     )
