@@ -39,6 +39,8 @@ def render(
 def number(value: float | None) -> str:
     if value is None:
         return "—"
+    if abs(value) < 0.05:
+        return "0"  # a reconciled estimate of -0.01 reads as "no change", not "-0.0"
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", " ")
     return f"{value:,.1f}".replace(",", " ")

@@ -41,7 +41,7 @@ def _chart(found: series.StoredSeries | None, figures: list[Any], raised: list[A
     except ImportError:  # the shared chart module is not installed: the table still shows
         return ""
     title = f"{found.measure.value} — {found.place}"
-    return series_svg(found, figures, raised, title=title)
+    return series_svg(found, figures, raised, title=title, width=960, height=320)
 
 
 @router.get("/series")
