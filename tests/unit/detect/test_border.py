@@ -101,3 +101,13 @@ def test_the_upper_bound_is_the_count_that_turns_a_day_red() -> None:
         counts[position] = count
         again = border_surge(CountSeries.of(counts, dates=series.dates), start=2 * YEAR)
         assert bool(again.alarm[day]) is red
+
+
+def test_weekly_data_without_dates_is_handled_in_weeks() -> None:
+    rng = np.random.default_rng(13)  # synthetic weekly counts, a surge in the last year
+    counts = rng.poisson(60.0, 4 * 52).astype(float)
+    counts[-30:-20] *= 2.5
+    result = border_surge(CountSeries.of(counts, freq=52), start=3 * 52)
+    assert result.status is Status.OK
+    assert result.alarm[-30:-20].any()
+    assert not result.alarm[:-35].any()

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
-from sitroom.analysis.detect.border_baseline import BaselineControl, fit_baseline
+from sitroom.analysis.detect.border_baseline import BaselineControl, fit_baseline, periods
 from sitroom.analysis.detect.result import (
     CountSeries,
     DetectionResult,
@@ -97,7 +97,7 @@ def border_surge(
     ctl = control or BorderControl()
     name = "border"
     n = len(series)
-    needed = ctl.baseline.min_history
+    needed = periods(ctl.baseline.min_history, series.freq)
     first = needed if start is None else start
     seen = int(np.sum(np.isfinite(series.counts[:first])))
     if first >= n or seen < needed:

@@ -18,6 +18,11 @@ from sitroom.analysis.detect.result import CountSeries, FloatArray
 _DAYS_PER_YEAR = 365.25
 
 
+def periods(days: int, freq: int) -> int:
+    """A span given in days, in periods of a series with ``freq`` periods a year."""
+    return max(round(days * freq / 365), 1)
+
+
 @dataclass(frozen=True)
 class BaselineControl:
     history_days: int = 730
@@ -87,13 +92,13 @@ def _columns(
     origin: FloatArray | float,
     spec: tuple[bool, bool, bool],
 ) -> FloatArray:
-    """Design columns for the given days; spec = (trend, season, weekday)."""
+    """Design columns for the given times (in years); spec = (trend, season, weekday)."""
     trend, season, weekday = spec
     cols = [np.ones_like(days)]
     if trend:
-        cols.append((days - origin) / _DAYS_PER_YEAR)
+        cols.append(days - origin)
     if season:
-        angle = 2.0 * np.pi * days / _DAYS_PER_YEAR
+        angle = 2.0 * np.pi * days
         cols += [np.sin(angle), np.cos(angle)]
     if weekday:
         cols += [(weekdays == d).astype(np.float64) for d in range(1, 7)]
@@ -102,21 +107,27 @@ def _columns(
 
 def fit_baseline(series: CountSeries, index: np.ndarray, ctl: BaselineControl) -> Baseline:
     n = len(series)
+    # time in years; weekdays only mean something for daily data
     if series.dates is not None:
-        stamp = series.dates.astype(np.int64).astype(np.float64)
+        day_number = series.dates.astype(np.int64)
+        stamp = day_number / _DAYS_PER_YEAR
     else:
-        stamp = np.arange(n, dtype=np.float64)
-    weekdays = (stamp.astype(np.int64) + 4) % 7
+        day_number = np.arange(n, dtype=np.int64)
+        stamp = day_number / float(series.freq)
+    weekdays = (day_number + 4) % 7
+    daily = series.freq == 365
+    history, every = periods(ctl.history_days, series.freq), periods(ctl.refit_every, series.freq)
+    thresholds = (ctl.trend_after, ctl.season_after, ctl.weekday_after)
+    after = [periods(d, series.freq) for d in thresholds]
     y_all = series.counts
     if series.lower is not None and series.upper is not None:
         ranged = np.isfinite(series.lower) & np.isfinite(series.upper)
         y_all = np.where(~np.isfinite(y_all) & ranged, 0.5 * (series.lower + series.upper), y_all)
-    refits = np.arange(int(index[0]), int(index[-1]) + 1, ctl.refit_every)
-    lo = np.maximum(refits - ctl.history_days, 0)
+    refits = np.arange(int(index[0]), int(index[-1]) + 1, every)
+    lo = np.maximum(refits - history, 0)
     span = refits - lo
     specs = [
-        (bool(s >= ctl.trend_after), bool(s >= ctl.season_after), bool(s >= ctl.weekday_after))
-        for s in span
+        (bool(s >= after[0]), bool(s >= after[1]), daily and bool(s >= after[2])) for s in span
     ]
     mean = np.zeros(index.size)
     size = np.zeros(index.size)
