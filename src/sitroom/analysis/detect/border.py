@@ -4,7 +4,8 @@ What border data look like, and what this method does about it:
 
 - **Weekday pattern, season, trend.** The expected count is a negative-binomial log-linear
   model fitted on up to two years of history: level, linear trend, one annual harmonic (once a
-  year of history exists) and weekday effects (once four weeks exist). Refitted every week.
+  year of history exists) and weekday effects (daily data, once four weeks exist), refitted
+  every 14 days.
 - **Baselines contaminated by earlier surges.** The fit is robust: after a first fit, days with
   large positive Anscombe residuals are down-weighted (twice), so a past surge barely moves the
   baseline, while a long window keeps the estimate precise.
