@@ -97,7 +97,7 @@ def fit_poisson(
     dev_old = _deviance(y0, mu, weights)
     coef_s = np.zeros((k_fits, n_par))
     last_w = np.zeros_like(y0)
-    info_inv = np.tile(np.eye(n_par), (k_fits, 1, 1))
+    info_last = np.tile(np.eye(n_par), (k_fits, 1, 1))
     converged = np.zeros(k_fits, dtype=np.bool_)
     design: GenericDesign | GroupedDesign | None = None
     if n_par >= 4:  # with few columns the plain matrix product is just as fast
@@ -114,20 +114,21 @@ def fit_poisson(
         mu_eta = np.maximum(np.exp(eta_a), _EPS)
         z = eta_a - offs + (ys - mu_a) / mu_eta
         work_w = np.where(goods, ws * mu_eta**2 / mu_a, 0.0)
-        inv, beta = design.solve(ids, work_w, z)
+        info, beta = design.solve(ids, work_w, z)
         eta_new = design.predict(ids, beta) + offs
         mu_new = np.maximum(np.exp(eta_new), _EPS)
         dev = _deviance(ys, mu_new, ws)
         done = np.abs(dev - dev_old[ids]) / (np.abs(dev) + 0.1) < _EPSILON
         put = ids[live]
         coef_s[put], eta[put], mu[put] = beta[live], eta_new[live], mu_new[live]
-        dev_old[put], last_w[put], info_inv[put] = dev[live], work_w[live], inv[live]
+        dev_old[put], last_w[put], info_last[put] = dev[live], work_w[live], info[live]
         converged[put] = done[live]
         live &= ~done
         if live.sum() * 2 <= ids.size:
             ids = ids[live]
             live = np.ones(ids.size, dtype=np.bool_)
             ys, ws, offs, goods = y0[ids], weights[ids], off[ids], good[ids]
+    info_inv = np.asarray(np.linalg.inv(info_last), dtype=np.float64)
     coef = coef_s / scale
     cov = info_inv / (scale[:, :, None] * scale[:, None, :])
     hat = last_w * design.quadratic(info_inv)

@@ -17,12 +17,12 @@ class GenericDesign:
         self.x = x
 
     def solve(self, ids: np.ndarray, w: FloatArray, z: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(X'WX)^-1 and the weighted least-squares coefficients for the fits ``ids``."""
+        """X'WX and the weighted least-squares coefficients for the fits ``ids``."""
         xs = self.x[ids]
         xtw = np.swapaxes(xs * w[:, :, None], 1, 2)
-        inv = np.asarray(np.linalg.inv(xtw @ xs), dtype=np.float64)
-        beta: FloatArray = (inv @ (xtw @ z[:, :, None]))[:, :, 0]
-        return inv, beta
+        info = xtw @ xs
+        beta = np.asarray(np.linalg.solve(info, xtw @ z[:, :, None])[:, :, 0], dtype=np.float64)
+        return info, beta
 
     def predict(self, ids: np.ndarray, beta: FloatArray) -> FloatArray:
         out: FloatArray = (self.x[ids] @ beta[:, :, None])[:, :, 0]
@@ -85,9 +85,8 @@ class GroupedDesign:
             rhs[:, col] = z0[:, level]
             if c is not None:
                 a[:, c, col] = a[:, col, c] = s1[:, level]
-        inv = np.asarray(np.linalg.inv(a), dtype=np.float64)
-        beta: FloatArray = np.einsum("kpq,kq->kp", inv, rhs)
-        return inv, beta
+        beta = np.asarray(np.linalg.solve(a, rhs[:, :, None])[:, :, 0], dtype=np.float64)
+        return a, beta
 
     def _effects(self, ids: np.ndarray, beta: FloatArray) -> FloatArray:
         """Group effect per row (0 for the baseline group)."""
