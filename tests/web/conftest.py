@@ -153,7 +153,9 @@ def build_world(engine: Engine, folder: Path, url: str) -> World:
         )
         for name, (role, org) in people.items()
     }
-    app = create_app(WebSettings(database=Settings(database_url=url)), hasher=FAST_HASHER)
+    # No situation cache: the tests read what they just wrote, and count every query.
+    settings = WebSettings(database=Settings(database_url=url), situation_cache_seconds=0)
+    app = create_app(settings, hasher=FAST_HASHER)
     world = World(app, engine, users)
     for name, user in users.items():
         info, secret = accounts.create_token(engine, user, f"{name}'s test token", actor=user)

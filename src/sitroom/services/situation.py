@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import User
@@ -129,58 +129,59 @@ def _open_alarms(session: Session) -> list[AlarmLine]:
     ]
 
 
+def _latest(user: User, measure: Measure) -> Any:
+    """The id of a site's latest visible figure of `measure`: a backwards walk of the
+    (place, measure, period_start) index per site, however many figures a site has."""
+    f = FigureRow.__table__.alias(f"latest_{measure.value}")
+    return (
+        select(f.c.id)
+        .where(f.c.place == SiteRow.id, f.c.measure == measure.value, visible(user, f))
+        .order_by(f.c.period_start.desc(), f.c.period_end.desc(), f.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def site_lines(session: Session, user: User) -> list[dict[str, Any]]:
-    site_table, figure_table = SiteRow.__table__, FigureRow.__table__
-    rows = session.execute(
-        select(site_table).where(visible(user, site_table)).order_by(SiteRow.id)
-    ).mappings()
-    sites = {r["id"]: dict(r) for r in rows}
-    measures = [Measure.CAPACITY.value, Measure.OCCUPANCY.value]
-    seen = and_(
-        FigureRow.place_kind == "site", FigureRow.measure.in_(measures), visible(user, figure_table)
-    )
-    latest = (
-        select(FigureRow.place, FigureRow.measure, func.max(FigureRow.period_end).label("last"))
-        .where(seen)
-        .group_by(FigureRow.place, FigureRow.measure)
-        .subquery()
-    )
+    """Every site the user may see with its latest capacity and occupancy: one query."""
+    site_table = SiteRow.__table__
+    occupancy = FigureRow.__table__.alias("occupancy")
+    capacity = FigureRow.__table__.alias("capacity")
     query = (
-        select(FigureRow.place, FigureRow.measure, FigureRow.value, FigureRow.period_end)
-        .join(
-            latest,
-            and_(
-                FigureRow.place == latest.c.place,
-                FigureRow.measure == latest.c.measure,
-                FigureRow.period_end == latest.c.last,
-            ),
+        select(
+            SiteRow.id,
+            SiteRow.name,
+            SiteRow.country,
+            SiteRow.kind,
+            SiteRow.lon,
+            SiteRow.lat,
+            occupancy.c.value,
+            occupancy.c.period_end,
+            capacity.c.value,
+            capacity.c.period_end,
         )
-        .where(seen)
-        .order_by(FigureRow.entered_at)
+        .select_from(site_table)
+        .outerjoin(occupancy, occupancy.c.id == _latest(user, Measure.OCCUPANCY))
+        .outerjoin(capacity, capacity.c.id == _latest(user, Measure.CAPACITY))
+        .where(visible(user, site_table))
+        .order_by(SiteRow.id)
     )
-    values: dict[tuple[str, str], tuple[float, date]] = {}
-    for place, measure, value, day in session.execute(query):
-        values[(place, measure)] = (value, day)  # the latest entry on the latest day wins
     out = []
-    for site_id, site in sites.items():
-        capacity = values.get((site_id, Measure.CAPACITY.value))
-        occupancy = values.get((site_id, Measure.OCCUPANCY.value))
-        percent = (
-            100.0 * occupancy[0] / capacity[0]
-            if capacity and occupancy and capacity[0] > 0
-            else None
-        )
+    for row in session.execute(query):
+        site_id, name, country, kind, lon, lat, occ, occ_day, cap, cap_day = row
+        percent = 100.0 * occ / cap if occ is not None and cap else None
+        as_of = occ_day if occ_day is not None else cap_day
         out.append(
             {
                 "id": site_id,
-                "name": site["name"],
-                "country": site["country"],
-                "kind": site["kind"],
-                "lon": site["lon"],
-                "lat": site["lat"],
-                "capacity": capacity[0] if capacity else None,
-                "occupancy": occupancy[0] if occupancy else None,
-                "as_of": _as_of(occupancy or capacity),
+                "name": name,
+                "country": country,
+                "kind": kind,
+                "lon": lon,
+                "lat": lat,
+                "capacity": cap,
+                "occupancy": occ,
+                "as_of": as_of.isoformat() if as_of is not None else None,
                 "percent_full": percent,
             }
         )
@@ -222,10 +223,6 @@ def _key_figures(session: Session) -> list[KeyFigure]:
             )
         )
     return figures
-
-
-def _as_of(value: tuple[float, date] | None) -> str | None:
-    return value[1].isoformat() if value else None
 
 
 @dataclass(frozen=True, slots=True)

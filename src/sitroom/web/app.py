@@ -22,6 +22,7 @@ from ..domain.errors import InvalidValue
 from ..services.accounts import DEFAULT_HASHER, NotAllowed
 from ..store.engine import make_engine
 from . import api, pages
+from .cache import SituationCache
 from .deps import BadCsrf, NotSignedIn
 from .limits import BodyLimit, SecurityHeaders
 from .settings import WebSettings
@@ -51,6 +52,7 @@ def create_app(settings: WebSettings, *, hasher: PasswordHasher | None = None) -
     app.state.engine = engine
     app.state.settings = settings
     app.state.hasher = hasher or DEFAULT_HASHER
+    app.state.situation_cache = SituationCache(settings.situation_cache_seconds)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)

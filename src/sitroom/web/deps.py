@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -40,22 +40,25 @@ class Auth:
     session_token: str | None = None
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies that only read request state are async: FastAPI runs sync ones in the thread
+# pool, and on the hot path (the map polling its data) each hop costs more than the work.
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_settings(request: Request) -> WebSettings:
+async def get_settings(request: Request) -> WebSettings:
     settings: WebSettings = request.app.state.settings
     return settings
 
 
-def get_hasher(request: Request) -> PasswordHasher:
+async def get_hasher(request: Request) -> PasswordHasher:
     hasher: PasswordHasher = request.app.state.hasher
     return hasher
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
+    # Making a Session does no I/O; closing it hands its connection back to the pool.
     with Session(engine) as session:
         yield session
 
@@ -108,20 +111,20 @@ async def _check_csrf(request: Request, expected: str) -> None:
 CurrentAuth = Annotated[Auth, Depends(current_auth)]
 
 
-def current_user(auth: CurrentAuth) -> User:
+async def current_user(auth: CurrentAuth) -> User:
     return auth.user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def writer(user: CurrentUser) -> User:
+async def writer(user: CurrentUser) -> User:
     if not can_write(user):
         raise NotAllowed(f"a {user.role.value} can read but not report; ask for the reporter role")
     return user
 
 
-def admin(user: CurrentUser) -> User:
+async def admin(user: CurrentUser) -> User:
     if not can_administer(user):
         raise NotAllowed("only an administrator can manage organisations, users and tokens")
     return user

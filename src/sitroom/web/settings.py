@@ -22,6 +22,8 @@ class WebSettings:
     session_hours: int = 12
     max_upload_bytes: int = 20 * 1024 * 1024
     assets_dir: Path = DEFAULT_ASSETS
+    # How old the situation data served to the map may be (per worker); 0 computes it each time.
+    situation_cache_seconds: float = 2.0
 
 
 def load_web_settings(environ: Mapping[str, str] | None = None) -> WebSettings:
@@ -33,4 +35,5 @@ def load_web_settings(environ: Mapping[str, str] | None = None) -> WebSettings:
         session_hours=int(env.get("SITROOM_SESSION_HOURS", "12")),
         max_upload_bytes=int(env.get("SITROOM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
         assets_dir=Path(env.get("SITROOM_ASSETS_DIR", str(DEFAULT_ASSETS))),
+        situation_cache_seconds=float(env.get("SITROOM_SITUATION_CACHE_SECONDS", "2")),
     )

@@ -3,14 +3,17 @@ situation at a glance that the map page draws."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
 
 from ...domain.alarms import AlarmState
 from ...domain.measures import Measure
 from ...services import alarms, series, situation
+from ..cache import SituationCache
 from ..deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["analysis"])
@@ -97,5 +100,10 @@ def get_alarms(
 
 
 @router.get("/situation", summary="What the situation map shows, as the caller may see it")
-def get_situation(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    return situation.situation(session, user).as_json()
+def get_situation(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    cache: SituationCache = request.app.state.situation_cache
+
+    def compute() -> bytes:
+        return json.dumps(situation.situation(session, user).as_json()).encode()
+
+    return Response(cache.get(user, compute), media_type="application/json")
