@@ -37,7 +37,7 @@ from sitroom.analysis.detect.farrington_flexible import (
 )
 from sitroom.analysis.detect.glrnb import glrnb
 from sitroom.analysis.detect.registry import FF_DAY_OF_WEEK
-from sitroom.analysis.detect.result import CountSeries, DetectionResult
+from sitroom.analysis.detect.result import CountSeries, DetectionResult, Level
 
 Runner = Callable[[CountSeries, int], DetectionResult]
 
@@ -67,8 +67,15 @@ CONFIGS: dict[str, Runner] = {
     "border_red4": lambda s, start: border_surge(
         s, start=start, control=BorderControl(red_threshold=4.0)
     ),
+    # amber or red counted as an alarm: how early the early-warning level comes
+    "border_amber": lambda s, start: _amber_as_alarm(border_surge(s, start=start)),
 }
 SLOW = {"ff365_noufaily_b2"}
+
+
+def _amber_as_alarm(result: DetectionResult) -> DetectionResult:
+    assert result.level is not None
+    return dataclasses.replace(result, alarm=result.level >= Level.AMBER)
 # one configuration per method for the many-series timing (the _a01 variants only change alpha)
 TIMED = ["cusum_default", "ears_c1", "ears_c2", "ears_c3", "ff365_default_b2", "ffdow_noufaily",
          "glrnb_default", "border"]
