@@ -131,8 +131,17 @@ def border_surge(
     previous = np.vstack([np.zeros((1, charts.shape[1])), restarted[:-1]])
     upper = _red_count(previous, mu, size, ctl)
     return finish(
-        name, series, index, expected=mu, upperbound=upper, score=statistic,
-        alarm=alarm, defined=known, known=known, probability=probability, level=level,
+        name,
+        series,
+        index,
+        expected=mu,
+        upperbound=upper,
+        score=statistic,
+        alarm=alarm,
+        defined=known,
+        known=known,
+        probability=probability,
+        level=level,
         extras={"daily_pvalue": p_spike, "nb_size": size},
         reason_if_partial="no decision on days with missing counts",
     )

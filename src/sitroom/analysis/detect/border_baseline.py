@@ -169,8 +169,9 @@ def fit_baseline(series: CountSeries, index: np.ndarray, ctl: BaselineControl) -
             xn = _columns(stamp[target], weekdays[target], float(stamp[refits[refit_pos]]), spec)
             eta = xn @ fit.coef[g]
             var_eta = np.einsum("dp,pq,dq->d", xn, fit.cov[g], xn) * phi[g]
-            var_eta = np.minimum(np.nan_to_num(var_eta, nan=ctl.max_eta_variance),
-                                 ctl.max_eta_variance)
+            var_eta = np.minimum(
+                np.nan_to_num(var_eta, nan=ctl.max_eta_variance), ctl.max_eta_variance
+            )
             mean[days] = np.maximum(np.exp(eta), prior_floor[g])
             size[days] = 1.0 / (1.0 / theta[g] + var_eta)
     return Baseline(mean=mean, size=size)

@@ -50,7 +50,12 @@ def cusum(
     previous = np.concatenate([[0.0], chart[:-1]])
     upper = np.maximum(0.0, np.ceil(np.sqrt(m) * (h + k - previous) + m))
     return finish(
-        "cusum", series, index,
-        expected=np.full(index.size, m), upperbound=upper, score=chart / h,
-        alarm=chart >= h, defined=np.ones(index.size, dtype=np.bool_),
+        "cusum",
+        series,
+        index,
+        expected=np.full(index.size, m),
+        upperbound=upper,
+        score=chart / h,
+        alarm=chart >= h,
+        defined=np.ones(index.size, dtype=np.bool_),
     )

@@ -102,8 +102,13 @@ def farrington(
     design = Design(x, y, valid, np.zeros_like(y), x_new, np.zeros(k_used.size), max_resp)
 
     def fit(des: Design, trend: bool) -> tuple[np.ndarray, ...]:
-        p = fit_and_predict(des, trend=trend, reweight=ctl.reweight, weights_threshold=1.0,
-                            fail_without_convergence=False)
+        p = fit_and_predict(
+            des,
+            trend=trend,
+            reweight=ctl.reweight,
+            weights_threshold=1.0,
+            fail_without_convergence=False,
+        )
         return p.eta, p.var_unscaled, p.phi, p.has_trend, p.p_trend
 
     eta, var, phi, has_trend, p_trend = fit(design, ctl.trend)
@@ -125,5 +130,6 @@ def farrington(
         score = np.where(enough, (y_now - mu0) / (upper - mu0), 0.0)
     upper = np.where(enough, upper, 0.0)
     alarm = score > 1
-    return scatter(name, series, ks, usable, mu0, upper, score, alarm,
-                    np.ones(k_used.size, dtype=np.bool_), {})
+    return scatter(
+        name, series, ks, usable, mu0, upper, score, alarm, np.ones(k_used.size, dtype=np.bool_), {}
+    )

@@ -19,7 +19,7 @@ from sitroom.analysis.detect.glm import (
     farrington_weights,
     fit_poisson,
 )
-from sitroom.analysis.detect.result import BoolArray, DateArray, FloatArray
+from sitroom.analysis.detect.result import BoolArray, FloatArray
 
 _EPS = float(np.finfo(np.float64).eps)
 
@@ -216,9 +216,3 @@ def pvalue_negbin(y: FloatArray, mu: FloatArray, phi: FloatArray) -> FloatArray:
         p[over] = stats.nbinom.sf(y[over] - 1, mu[over] / (phi[over] - 1.0), 1.0 / phi[over])
         p[pois] = stats.poisson.sf(y[pois] - 1, mu[pois])
     return p
-
-
-def dates_or_index(dates: DateArray | None, n: int) -> np.ndarray:
-    if dates is None:
-        return np.arange(1, n + 1, dtype=np.int64)
-    return dates.astype(np.int64)

@@ -58,8 +58,13 @@ class FlexibleControl:
 
 
 NOUFAILY = FlexibleControl(
-    b=4, w=3, weights_threshold=2.58, past_weeks_not_included=26, p_threshold_trend=1.0,
-    threshold_method="nbPlugin", no_periods=10,
+    b=4,
+    w=3,
+    weights_threshold=2.58,
+    past_weeks_not_included=26,
+    p_threshold_trend=1.0,
+    threshold_method="nbPlugin",
+    no_periods=10,
 )
 
 
@@ -170,10 +175,20 @@ def _split_by_columns(design: Design) -> list[tuple[np.ndarray, Design]]:
     for key in sorted(set(keys)):
         rows = np.array([i for i, kk in enumerate(keys) if kk == key])
         cols = [0, 1] + [2 + j for j, on in enumerate(key) if on]
-        out.append((rows, Design(
-            design.x[rows][:, :, cols], design.y[rows], design.valid[rows], design.offset[rows],
-            design.x_new[rows][:, cols], design.offset_new[rows], design.max_response[rows],
-        )))
+        out.append(
+            (
+                rows,
+                Design(
+                    design.x[rows][:, :, cols],
+                    design.y[rows],
+                    design.valid[rows],
+                    design.offset[rows],
+                    design.x_new[rows][:, cols],
+                    design.offset_new[rows],
+                    design.max_response[rows],
+                ),
+            )
+        )
     return out
 
 
@@ -190,24 +205,39 @@ class _Fits:
 def _fit_all(design: Design, ctl: FlexibleControl) -> _Fits:
     """Fit every stacked regression, with R's trend decision and refit without trend."""
     k_fits = design.x.shape[0]
+
     def blank() -> FloatArray:
         return np.full(k_fits, np.nan)
 
-    out = _Fits(blank(), blank(), blank(), blank(),
-                np.zeros(k_fits, dtype=np.bool_), np.zeros(k_fits, dtype=np.bool_))
+    out = _Fits(
+        blank(),
+        blank(),
+        blank(),
+        blank(),
+        np.zeros(k_fits, dtype=np.bool_),
+        np.zeros(k_fits, dtype=np.bool_),
+    )
 
     def fit_model(des: Design, trend: bool) -> Prediction:
-        return fit_and_predict(des, trend=trend, reweight=ctl.reweight,
-                               weights_threshold=ctl.weights_threshold,
-                               fail_without_convergence=True,
-                               weights_replace_working=True)
+        return fit_and_predict(
+            des,
+            trend=trend,
+            reweight=ctl.reweight,
+            weights_threshold=ctl.weights_threshold,
+            fail_without_convergence=True,
+            weights_replace_working=True,
+        )
 
     for rows, des in _split_by_columns(design):
         pred = fit_model(des, ctl.trend)
         if ctl.trend:
             mu_trend = np.maximum(np.exp(pred.eta), np.finfo(np.float64).eps)
-            keep = (pred.has_trend & (ctl.b >= 3) & (pred.p_trend < ctl.p_threshold_trend)
-                    & (mu_trend <= des.max_response))
+            keep = (
+                pred.has_trend
+                & (ctl.b >= 3)
+                & (pred.p_trend < ctl.p_threshold_trend)
+                & (mu_trend <= des.max_response)
+            )
             redo = np.flatnonzero(pred.has_trend & ~keep)
             if redo.size:
                 again = fit_model(subset_design(des, redo), False)
@@ -236,8 +266,14 @@ def farrington_flexible(
     return _finish(name, series, ks, usable, _fit_all(design, ctl), ctl)
 
 
-def _finish(name: str, series: CountSeries, ks: np.ndarray, usable: np.ndarray, fits: _Fits,
-            ctl: FlexibleControl) -> DetectionResult:
+def _finish(
+    name: str,
+    series: CountSeries,
+    ks: np.ndarray,
+    usable: np.ndarray,
+    fits: _Fits,
+    ctl: FlexibleControl,
+) -> DetectionResult:
     """Thresholds, limit54 and alarms for one series, from its fitted regressions."""
     k_used = ks[usable]
     eta, phi, failed = fits.eta, fits.phi, fits.failed
@@ -264,8 +300,18 @@ def _finish(name: str, series: CountSeries, ks: np.ndarray, usable: np.ndarray, 
     upper = np.where(enough & ~failed, upper, np.nan)
     expected = np.where(enough & ~failed & np.isfinite(upper), expected, np.nan)
     alarm = enough & ~failed & (score > 1) & (y != 0)
-    return scatter(name, series, ks, usable, expected, upper, score, alarm, ~failed,
-                   {"pvalue": pvalue, "phi": phi, "trend": fits.kept_trend.astype(np.float64)})
+    return scatter(
+        name,
+        series,
+        ks,
+        usable,
+        expected,
+        upper,
+        score,
+        alarm,
+        ~failed,
+        {"pvalue": pvalue, "phi": phi, "trend": fits.kept_trend.astype(np.float64)},
+    )
 
 
 def _recent_sums(counts: FloatArray, ks: np.ndarray, period: int) -> FloatArray:
@@ -289,6 +335,7 @@ def scatter(
     extras: dict[str, FloatArray],
 ) -> DetectionResult:
     """Spread results over all monitored points; points without reference data are undefined."""
+
     def full(values: FloatArray) -> FloatArray:
         out = np.full(ks.size, np.nan)
         out[usable] = values
@@ -299,8 +346,14 @@ def scatter(
     defined = np.zeros(ks.size, dtype=np.bool_)
     defined[usable] = decided
     return finish(
-        name, series, ks, expected=full(expected), upperbound=full(upper), score=full(score),
-        alarm=alarm_all, defined=defined,
+        name,
+        series,
+        ks,
+        expected=full(expected),
+        upperbound=full(upper),
+        score=full(score),
+        alarm=alarm_all,
+        defined=defined,
         reason_if_partial="no decision where reference values are missing or a fit failed",
         extras={key: full(v) for key, v in extras.items()},
     )

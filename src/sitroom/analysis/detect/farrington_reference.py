@@ -44,4 +44,3 @@ def reference_positions(
         return -np.sort(-pos, axis=1), ok
     pos = ks[:, None] - series.freq * back
     return pos, np.all(pos >= 0, axis=1)
-

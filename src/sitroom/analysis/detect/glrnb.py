@@ -111,8 +111,9 @@ def _refine(
     return out
 
 
-def _glr_until_alarm(terms: FloatArray, x: FloatArray, mu: FloatArray, alpha: float,
-                     c_arl: float) -> FloatArray:
+def _glr_until_alarm(
+    terms: FloatArray, x: FloatArray, mu: FloatArray, alpha: float, c_arl: float
+) -> FloatArray:
     """GLR statistic from the start of a segment up to and including its first alarm.
 
     ``terms`` holds the per-day log-likelihood ratios for the kappa grid (days x grid).
@@ -143,8 +144,9 @@ def _glr_until_alarm(terms: FloatArray, x: FloatArray, mu: FloatArray, alpha: fl
     return glr
 
 
-def _window_start(before: FloatArray, running_min: FloatArray, n_idx: np.ndarray,
-                  cand: np.ndarray) -> np.ndarray:
+def _window_start(
+    before: FloatArray, running_min: FloatArray, n_idx: np.ndarray, cand: np.ndarray
+) -> np.ndarray:
     """Latest j <= n with S_{j-1} equal to the running minimum, per (n, kappa) pair."""
     hi = int(n_idx.max()) + 1
     rows = np.arange(hi)[:, None]

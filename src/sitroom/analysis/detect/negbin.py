@@ -71,20 +71,34 @@ def theta_ml(y: FloatArray, mu: FloatArray, limit: int = _MAXIT) -> tuple[float,
         if not (it < limit and abs(delta) > eps):
             break
         t0 = abs(t0)
-        score = (np.dot(repeats, special.digamma(t0 + values)) - n * special.digamma(t0)
-                 + n * (np.log(t0) + 1.0) - np.sum(np.log(t0 + mu) + (y + t0) / (mu + t0)))
-        info = (-np.dot(repeats, special.zeta(2.0, t0 + values)) + n * special.zeta(2.0, t0)
-                - n / t0 + np.sum(2.0 / (mu + t0) - (y + t0) / (mu + t0) ** 2))
+        score = (
+            np.dot(repeats, special.digamma(t0 + values))
+            - n * special.digamma(t0)
+            + n * (np.log(t0) + 1.0)
+            - np.sum(np.log(t0 + mu) + (y + t0) / (mu + t0))
+        )
+        info = (
+            -np.dot(repeats, special.zeta(2.0, t0 + values))
+            + n * special.zeta(2.0, t0)
+            - n / t0
+            + np.sum(2.0 / (mu + t0) - (y + t0) / (mu + t0) ** 2)
+        )
         delta = float(score / info)
         t0 = t0 + delta
     return max(t0, 0.0), it != limit
 
 
 def _loglik(theta: float, mu: FloatArray, y: FloatArray) -> float:
-    return float(np.sum(
-        special.gammaln(theta + y) - special.gammaln(theta) - special.gammaln(y + 1.0)
-        + theta * np.log(theta) + y * np.log(mu + (y == 0)) - (theta + y) * np.log(theta + mu)
-    ))
+    return float(
+        np.sum(
+            special.gammaln(theta + y)
+            - special.gammaln(theta)
+            - special.gammaln(y + 1.0)
+            + theta * np.log(theta)
+            + y * np.log(mu + (y == 0))
+            - (theta + y) * np.log(theta + mu)
+        )
+    )
 
 
 def fit_negbin(x: FloatArray, y: FloatArray) -> NegBinFit:

@@ -22,8 +22,15 @@ FARRINGTON_JSS = FlexibleControl(
 # Daily adaptation: same weekday 1..12 weeks back, one seasonal level per weekday.
 # Meant for daily data indexed by position (by_date=False) with freq = 7.
 FF_DAY_OF_WEEK = FlexibleControl(
-    b=12, w=0, no_periods=7, past_weeks_not_included=7, weights_threshold=2.58,
-    p_threshold_trend=1.0, threshold_method="nbPlugin", alpha=0.05, by_date=False,
+    b=12,
+    w=0,
+    no_periods=7,
+    past_weeks_not_included=7,
+    weights_threshold=2.58,
+    p_threshold_trend=1.0,
+    threshold_method="nbPlugin",
+    alpha=0.05,
+    by_date=False,
 )
 
 
@@ -108,7 +115,9 @@ def golden_detector(preset: str, params: Mapping[str, object], *, by_date: bool)
     if preset == "farrington_classic":
         return _classic(replace(_with_params(ClassicControl(), params), by_date=by_date))
     simple: dict[str, Callable[..., DetectionResult]] = {
-        "ears_c1": ears_c1, "ears_c2": ears_c2, "ears_c3": ears_c3,
+        "ears_c1": ears_c1,
+        "ears_c2": ears_c2,
+        "ears_c3": ears_c3,
     }
     if preset in simple:
         fn = simple[preset]
