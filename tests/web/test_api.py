@@ -172,3 +172,10 @@ def test_the_openapi_document_and_its_docs_are_served_offline(world: World) -> N
     docs = client.get("/api/docs").text
     assert "/api/figures" in docs and "cdn" not in docs.lower()
     assert "<script" not in docs
+
+
+def test_a_refused_write_leaves_no_audit_entry(world: World) -> None:
+    before = audit_count(world)
+    response = world.api("alice").post("/api/figures", json={**FIGURE, "place": "LT-NOWHERE"})
+    assert response.status_code == 422
+    assert audit_count(world) == before
