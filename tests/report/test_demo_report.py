@@ -48,9 +48,14 @@ def test_the_report_covers_the_three_countries_and_says_what_is_missing(
     assert 3 <= len(demo_report.highlights) <= 6
     latvia = demo_report.countries[1]
     assert latvia.missing[0] == "No figures for Latvia cover the 60 days to 4 August 2021."
-    assert any(
-        "Days until full: once forecasting lands" in m for m in demo_report.countries[0].missing
-    )
+    assert any("Days until full assume" in m for m in demo_report.countries[0].missing)
+
+
+def test_each_site_says_how_long_until_full_or_why_that_is_unknown(demo_report: Report) -> None:
+    runway = {s.id: s.days_until_full for s in demo_report.countries[0].sites}
+    assert runway["LT-PABRADE"] == "occupancy unknown"  # a capacity of 250, no occupancy
+    assert runway["LT-RUDNINKAI"] == "capacity unknown"  # 380 present, places never reported
+    assert runway["LT-PABRADE-TENTS"] not in ("capacity unknown", "occupancy unknown")
 
 
 def test_lithuanias_prevented_entries_on_the_day_are_reported_not_derived(

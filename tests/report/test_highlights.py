@@ -63,7 +63,7 @@ def site(name: str, occupancy: float | None, capacity: float | None) -> SiteLine
         number(capacity, cites=(2,)) if capacity is not None else None,
         number(occupancy, cites=(3,)) if occupancy is not None else None,
         percent,
-        "once forecasting lands",
+        "capacity unknown",
     )
 
 

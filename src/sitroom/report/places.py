@@ -7,17 +7,22 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from ..analysis.runway import Runway, RunwayStatus
 from ..domain.alarms import Alarm, AlarmLevel, AlarmState
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure, Nature
-from ..services import queries
+from ..services import foresight, queries
 from .model import Number, SectionLine, SiteLine
 from .numbers import QUALIFIER_WORDS, SeriesView, window
 from .sources import SourceBook
 from .wording import day, plural
 
-DAYS_UNTIL_FULL = "once forecasting lands"
+RUNWAY_NOTE = (
+    "Days until full assume that every forecast arrival in the country needs a place at the "
+    "site and that nobody leaves: a pessimistic reading (`sitroom runway` states and varies "
+    "each assumption)."
+)
 
 
 def section_lines(
@@ -66,6 +71,7 @@ def site_lines(
     on: date,
 ) -> tuple[list[SiteLine], list[str]]:
     sites = queries.list_sites(session, code)
+    runways = foresight.site_runways(session, code, cutoff=on)
     lines = []
     for site in sites:
         capacity = _latest(views.get((Measure.CAPACITY, site.id)), book, on)
@@ -83,7 +89,7 @@ def site_lines(
                 capacity,
                 occupancy,
                 percent,
-                DAYS_UNTIL_FULL,
+                days_until_full(runways[site.id], on),
             )
         )
     notes = []
@@ -96,8 +102,32 @@ def site_lines(
                 f"Occupancy up to {day(on)} is unknown for {unknown} of "
                 f"{plural(len(lines), 'reception site')} in {country_name(code)}."
             )
-        notes.append(f"Days until full: {DAYS_UNTIL_FULL}.")
+        notes.append(RUNWAY_NOTE)
     return lines, notes
+
+
+def days_until_full(runway: Runway, on: date) -> str:
+    """The runway in a few words, saying plainly when it cannot be known."""
+    if runway.status is not RunwayStatus.PROJECTED:
+        return _UNKNOWN_RUNWAY.get(runway.status, "full now")
+    horizon = max(runway.p_full_within, default=0)
+    chance = runway.p_full_within.get(14)
+    within = f"; {chance:.0%} chance within 14 days" if chance is not None else ""
+    if runway.median_full_date is None:
+        return f"not full within {horizon} days (median){within}"
+    days = (runway.median_full_date - on).days
+    if days < 1:
+        # The occupancy figure is older than the report: the projection passes full before it.
+        return f"probably full already (median {day(runway.median_full_date)}){within}"
+    return f"{plural(days, 'day')} (median, {day(runway.median_full_date)}){within}"
+
+
+_UNKNOWN_RUNWAY = {
+    RunwayStatus.CAPACITY_UNKNOWN: "capacity unknown",
+    RunwayStatus.OCCUPANCY_UNKNOWN: "occupancy unknown",
+    RunwayStatus.ARRIVALS_UNKNOWN: "no arrivals forecast",
+    RunwayStatus.FULL_NOW: "full now",
+}
 
 
 def _latest(view: SeriesView | None, book: SourceBook, on: date) -> Number | None:

@@ -101,11 +101,15 @@ def _latest(figures: list[ReportedFigure], measure: Measure) -> ReportedFigure |
     return max(found, key=lambda f: (f.period_end, f.entered_at)) if found else None
 
 
-def _site_state(session: Session, site: ReceptionSite) -> SiteState:
-    figures = queries.list_figures(session, queries.FigureFilter(place=site.id))
+def _site_state(session: Session, site: ReceptionSite, cutoff: date | None) -> SiteState:
+    where = queries.FigureFilter(place=site.id, end=cutoff)
+    figures = [
+        f for f in queries.list_figures(session, where) if cutoff is None or f.period_end <= cutoff
+    ]
     capacity = _latest(figures, Measure.CAPACITY)
     occupancy = _latest(figures, Measure.OCCUPANCY)
-    as_of = max((f.period_end for f in (capacity, occupancy) if f), default=date.today())
+    fallback = cutoff or date.today()
+    as_of = max((f.period_end for f in (capacity, occupancy) if f), default=fallback)
     return SiteState(
         site.name,
         capacity.value if capacity else None,
@@ -114,15 +118,34 @@ def _site_state(session: Session, site: ReceptionSite) -> SiteState:
     )
 
 
-def _arrivals(engine: Engine, country: str, horizon: int) -> tuple[Measure | None, Forecast]:
-    with Session(engine) as session:
-        for measure in ARRIVAL_MEASURES:
-            stored = read_series(session, measure, country)
-            if stored is not None and stored.days:
-                values = np.array([d.estimate for d in stored.days])
-                made = forecast_series(values, stored.days[0].day, Frequency.DAILY, horizon)
-                return measure, made
-    return None, forecast_series(np.array([]), date.today(), Frequency.DAILY, horizon)
+def _arrivals(
+    session: Session, country: str, horizon: int, cutoff: date | None
+) -> tuple[Measure | None, Forecast]:
+    for measure in ARRIVAL_MEASURES:
+        stored = read_series(session, measure, country, end=cutoff)
+        if stored is not None and stored.days:
+            values = np.array([d.estimate for d in stored.days])
+            made = forecast_series(values, stored.days[0].day, Frequency.DAILY, horizon)
+            return measure, made
+    empty = np.array([], dtype=float)
+    return None, forecast_series(empty, cutoff or date.today(), Frequency.DAILY, horizon)
+
+
+def site_runways(
+    session: Session, country: str, *, cutoff: date | None = None, horizon: int = 28
+) -> dict[str, Runway]:
+    """Each of a country's sites, from what was known on `cutoff` (default: everything),
+    with one arrivals forecast for the country."""
+    sites = queries.list_sites(session, country)
+    if not sites:
+        return {}
+    measure, arrivals = _arrivals(session, country, horizon, cutoff)
+    return {
+        site.id: capacity_runway(
+            _site_state(session, site, cutoff), arrivals, arrivals_measure=measure
+        )
+        for site in sites
+    }
 
 
 def runway(
@@ -139,8 +162,8 @@ def runway(
         chosen = [s for s in sites if s.id == place] if len(place) > 2 else sites
         if not chosen:
             raise NoSeries(f"no reception site {place!r}")
-        states = [_site_state(session, s) for s in chosen]
-    measure, arrivals = _arrivals(engine, place[:2], horizon)
+        states = [_site_state(session, s, None) for s in chosen]
+        measure, arrivals = _arrivals(session, place[:2], horizon, None)
     if len(place) > 2:
         answer = capacity_runway(states[0], arrivals, scenario=scenario, arrivals_measure=measure)
     else:
