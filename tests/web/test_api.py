@@ -179,3 +179,20 @@ def test_a_refused_write_leaves_no_audit_entry(world: World) -> None:
     response = world.api("alice").post("/api/figures", json={**FIGURE, "place": "LT-NOWHERE"})
     assert response.status_code == 422
     assert audit_count(world) == before
+
+
+def test_uploaded_rows_belong_to_the_importers_organisation_from_their_first_moment(
+    world: World,
+) -> None:
+    text = (
+        "measure,place,period_start,value,qualifier,source_kind,source_url\n"
+        "apprehended,LT-BY-2,2021-09-01,9191,exact,official_feed,https://example.org/a\n"
+    )
+    files = {"file": ("restricted.csv", text.encode(), "text/csv")}
+    report = world.api("alice").post("/api/imports", files=files, data={"sharing": "restricted"})
+    assert report.json()["accepted"] == 1
+    url = "/api/figures?place=LT-BY-2&start=2021-09-01&end=2021-09-01"
+    assert "9191" in world.api("bob").get(url).text
+    assert "9191" not in world.api("charlie").get(url).text
+    trail = world.api("alice").get("/api/audit").json()
+    assert any(e["action"] == "import" and e["after"]["accepted"] == 1 for e in trail)

@@ -194,18 +194,25 @@ def import_upload(
     quarantined and reported with their line and reason."""
     _require_writer(user)
     name = safe_file_name(file_name)
+
+    def own_and_audit(session: Session, report: ImportReport) -> None:
+        # In the import's own transaction: the rows are never stored without their owner.
+        if report.kind and report.batch_id is not None:
+            _own(session, RecordKind(report.kind), report.batch_id, user, sharing)
+        summary = {k: v for k, v in report.as_dict().items() if k != "rejections"}
+        audit.record(session, user, "import", "batch", str(report.batch_id), after=summary)
+
     with tempfile.TemporaryDirectory(prefix="sitroom-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        report = import_file(engine, path, entered_by=user.username, kind=kind, partial=True)
-    if report.committed and report.batch_id is not None:
-        with UnitOfWork(engine) as uow:
-            if report.kind:
-                _own(uow.session, RecordKind(report.kind), report.batch_id, user, sharing)
-            summary = {k: v for k, v in report.as_dict().items() if k != "rejections"}
-            audit.record(uow.session, user, "import", "batch", str(report.batch_id), after=summary)
-            uow.commit()
-    return report
+        return import_file(
+            engine,
+            path,
+            entered_by=user.username,
+            kind=kind,
+            partial=True,
+            before_commit=own_and_audit,
+        )
 
 
 def batch_owner(session: Session, batch_id: int) -> tuple[str, int | None] | None:

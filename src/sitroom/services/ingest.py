@@ -26,6 +26,10 @@ from .sinks import SINKS, Parsed
 Progress = Callable[[int, int], None]
 """Called with (rows read so far, bytes read so far)."""
 
+BeforeCommit = Callable[[Session, ImportReport], None]
+"""Called inside the import's transaction just before it commits: what the caller adds there
+(who owns the rows, an audit entry) is stored with them or not at all."""
+
 CHUNK_ROWS = 5000
 
 
@@ -38,6 +42,7 @@ def import_file(
     partial: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> ImportReport:
     """Read every row of `path`. Without `partial`, any rejected row means nothing is stored;
     with it, valid rows are stored and rejected ones kept in the quarantine. Either way the
@@ -56,6 +61,7 @@ def import_file(
                 partial=partial,
                 now=now or datetime.now(UTC),
                 progress=progress,
+                before_commit=before_commit,
             )
     except ReadError as exc:
         report.error = str(exc)
@@ -76,6 +82,7 @@ def _import_stream(
     partial: bool,
     now: datetime,
     progress: Progress | None,
+    before_commit: BeforeCommit | None,
 ) -> ImportReport:
     fmt = detect_format(report.file_name, stream.read(8))
     stream.seek(0)
@@ -93,6 +100,7 @@ def _import_stream(
             entered_by=entered_by,
             now=now,
             progress=progress,
+            before_commit=before_commit,
         )
     finally:
         source.release()
@@ -110,6 +118,7 @@ def _store_rows(
     partial: bool,
     now: datetime,
     progress: Progress | None,
+    before_commit: BeforeCommit | None,
 ) -> ImportReport:
     kind = kind or guess_kind(source.header)
     if kind is None:
@@ -180,6 +189,8 @@ def _store_rows(
                 rows_rejected=report.rejected,
             )
         )
+        if before_commit is not None:
+            before_commit(uow.session, report)
         uow.commit()
         report.committed = True
     return report
