@@ -29,6 +29,13 @@ PAGES = [
     "/report",
     "/import",
     "/admin",
+    "/api/figures?country=LT",
+    "/api/incidents?section=LT-BY-1",
+    "/api/incidents/totals",
+    "/api/sites",
+    "/api/sections",
+    "/api/alarms",
+    "/api/series?measure=apprehended&place=LT",
 ]
 
 
