@@ -230,3 +230,11 @@ def test_only_the_importers_organisation_downloads_its_rejected_rows(world: Worl
         response = world.api(name).get(url)
         assert response.status_code == 200
         assert "arrivals_by_balloon" in response.text
+
+
+def test_charlie_cannot_report_figures_at_alices_restricted_site(world: World) -> None:
+    body = {**FIGURE, "place": SECRET_SITE, "measure": "occupancy"}
+    response = world.api("charlie").post("/api/figures", json=body)
+    assert response.status_code == 422
+    assert "not a known" in response.json()["fields"]["place"]
+    assert world.api("alice").post("/api/figures", json=body).status_code == 201

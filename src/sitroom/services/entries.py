@@ -22,7 +22,7 @@ from ..interchange.records.registry import SCHEMAS
 from ..interchange.records.schema import EntryContext, RecordKind
 from ..store.account_tables import UserRow
 from ..store.engine import UnitOfWork
-from ..store.tables import FigureRow, ImportBatchRow, IncidentRow, QuarantineRow
+from ..store.tables import FigureRow, ImportBatchRow, IncidentRow, QuarantineRow, SiteRow
 from . import audit
 from .access import visible
 from .accounts import NotAllowed
@@ -86,6 +86,11 @@ def report_record(
             return EntryResult(
                 errors={"corrects": f"no figure you may correct has the ref {corrects!r}"}
             )
+        place = getattr(record, "place", None)
+        if place and _hidden_site(uow.session, user, place):
+            # The sink's own words: a site the user may not see does not exist for them.
+            reason = f"{place!r} is not a known country code, border section or reception site"
+            return EntryResult(errors={"place": reason})
         batch = _batch(uow.session, user, kind, "web form", cells, now)
         outcome = SINKS[kind](uow.session, batch.id).take([Parsed(1, record, cells)])
         if outcome.refused:
@@ -98,6 +103,13 @@ def report_record(
         audit.record(uow.session, user, "create", kind.value, ref, after=after, now=now)
         uow.commit()
     return EntryResult(ref=ref)
+
+
+def _hidden_site(session: Session, user: User, place: str) -> bool:
+    found = session.execute(
+        select(SiteRow.id).where(SiteRow.id == place, ~visible(user, SiteRow.__table__))
+    ).first()
+    return found is not None
 
 
 def _may_correct(session: Session, user: User, ref: str) -> bool:
