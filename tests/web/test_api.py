@@ -196,3 +196,15 @@ def test_uploaded_rows_belong_to_the_importers_organisation_from_their_first_mom
     assert "9191" not in world.api("charlie").get(url).text
     trail = world.api("alice").get("/api/audit").json()
     assert any(e["action"] == "import" and e["after"]["accepted"] == 1 for e in trail)
+
+
+def test_an_unknown_call_points_at_the_docs(world: World) -> None:
+    response = world.api("alice").get("/api/nothing-here")
+    assert response.status_code == 404
+    assert "/api/docs" in response.json()["error"]
+
+
+def test_alarms_and_conflicts_filter_by_place(world: World) -> None:
+    alice = world.api("alice")
+    assert alice.get("/api/alarms?place=XX-NOWHERE").json() == []
+    assert alice.get("/api/conflicts?measure=deaths&place=LT").json() == []

@@ -127,4 +127,8 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
+        message = str(exc.detail)
+        if message in ("Not Found", "Method Not Allowed"):
+            where = "/api/docs" if _is_api(request) else "the menu"
+            message = f"{request.method} {request.url.path} is not a page or call here: see {where}"
+        return _error(request, exc.status_code, message)

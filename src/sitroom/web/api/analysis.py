@@ -70,8 +70,17 @@ def get_series(
 
 
 @router.get("/conflicts", summary="Figures that contradict each other, per series")
-def get_conflicts(session: SessionDep, _user: CurrentUser) -> list[dict[str, Any]]:
-    return [conflict_json(c) for c in series.list_conflicts(session)]
+def get_conflicts(
+    session: SessionDep,
+    _user: CurrentUser,
+    measure: Measure | None = None,
+    place: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[dict[str, Any]]:
+    return [
+        conflict_json(c)
+        for c in series.list_conflicts(session)
+        if (measure is None or c.measure is measure) and (not place or c.place == place.upper())
+    ]
 
 
 @router.get("/alarms", summary="Alarms, open ones by default")
@@ -79,8 +88,15 @@ def get_alarms(
     session: SessionDep,
     _user: CurrentUser,
     state: Annotated[list[AlarmState] | None, Query()] = None,
+    measure: Measure | None = None,
+    place: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[dict[str, Any]]:
     states = tuple(state) if state else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
+    found = [
+        (alarm_id, a)
+        for alarm_id, a in alarms.list_alarms(session, states=states)
+        if (measure is None or a.measure is measure) and (not place or a.place == place.upper())
+    ]
     return [
         {
             "id": alarm_id,
@@ -95,7 +111,7 @@ def get_alarms(
             "threshold": a.threshold,
             "acknowledged_by": a.acknowledged_by,
         }
-        for alarm_id, a in alarms.list_alarms(session, states=states)
+        for alarm_id, a in found
     ]
 
 
