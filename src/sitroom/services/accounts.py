@@ -175,6 +175,8 @@ def start_session(engine: Engine, user: User, *, lifetime: timedelta) -> LoginSe
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with UnitOfWork(engine) as uow:
+        # Expired sessions are of no use to anyone: each login sweeps them away.
+        uow.session.execute(delete(LoginSessionRow).where(LoginSessionRow.expires_at <= now))
         uow.session.add(
             LoginSessionRow(
                 token_hash=_digest(token),
