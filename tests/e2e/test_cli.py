@@ -29,7 +29,9 @@ def sitroom(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]
 
 
 def test_the_demo_loads_the_2021_data_and_prints_the_first_picture(tmp_path: Path) -> None:
-    done = sitroom("demo", "--database", "demo.db", url="sqlite:///unused.db", cwd=tmp_path)
+    done = sitroom(
+        "demo", "--database", "demo.db", "--no-serve", url="sqlite:///unused.db", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     figures = 111 + len(belarus_2021.reception_rows()[0])
     assert f"figures.csv: read {figures}, accepted {figures}, rejected 0" in done.stdout

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, FromClause, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, FromClause, Select, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import Sharing, User, sees_everything
 from ..domain.figures import ReportedFigure
 from ..domain.incidents import Incident, IncidentCategory, IncidentStatus
-from ..domain.measures import Qualifier
 from ..domain.places import ReceptionSite
-from ..domain.sources import Source, SourceKind
 from ..store import mapping
 from ..store.tables import FigureRow, IncidentRow, OrganisationRow, SiteRow
+from . import queries
 from .queries import FigureFilter
 
 T = TypeVar("T")
@@ -154,43 +153,13 @@ def incident_totals(
 ) -> list[ReportedFigure]:
     """What the incidents the user may see add up to, per day, section and measure: each a
     lower bound (at_least), as incidents are only what was reported."""
-    measure_of = {c.value: c.measure for c in IncidentCategory if c.measure is not None}
-    table = IncidentRow.__table__
     query = (
-        select(
-            IncidentRow.day,
-            IncidentRow.section,
-            IncidentRow.category,
-            func.sum(IncidentRow.persons),
-            func.count(),
-            func.max(IncidentRow.entered_at),
-        )
-        .where(visible(user, table))
-        .where(IncidentRow.status != IncidentStatus.RETRACTED.value)
-        .where(IncidentRow.category.in_(list(measure_of)))
-        .group_by(IncidentRow.day, IncidentRow.section, IncidentRow.category)
+        queries.incident_totals_query()
+        .where(visible(user, IncidentRow.__table__))
         .order_by(IncidentRow.day.desc(), IncidentRow.section, IncidentRow.category)
         .limit(max(1, min(limit, MAX_PAGE)))
     )
-    query = where.apply(query)
-    totals = []
-    for day, section, category, persons, count, latest in session.execute(query):
-        on = day if isinstance(day, date) else date.fromisoformat(day)
-        totals.append(
-            ReportedFigure(
-                measure=measure_of[category],
-                place=section,
-                period_start=on,
-                period_end=on,
-                value=float(persons),
-                qualifier=Qualifier.AT_LEAST,
-                source=Source(SourceKind.FIELD_REPORT, f"sitroom:incidents/{section}/{on}"),
-                entered_by="sitroom (sum of incident reports)",
-                entered_at=datetime.fromisoformat(latest),
-                note=f"{count} incident{'s' if count != 1 else ''}",
-            )
-        )
-    return totals
+    return [queries.incident_total_figure(row) for row in session.execute(where.apply(query))]
 
 
 def sites(session: Session, user: User, country: str | None = None) -> list[Owned[ReceptionSite]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.figures import ReportedFigure
@@ -80,11 +80,13 @@ def _depth(figure: ReportedFigure, chain: dict[str, ReportedFigure]) -> int:
     return depth
 
 
-def incident_figures(session: Session, where: FigureFilter) -> list[ReportedFigure]:
-    """What incidents add up to: per day, section and measure, the persons in incidents not
-    retracted. Incidents are what was reported, so each sum is a lower bound (at_least)."""
-    measure_of = {c.value: c.measure for c in IncidentCategory if c.measure is not None}
-    query = (
+MEASURE_OF_CATEGORY = {c.value: c.measure for c in IncidentCategory if c.measure is not None}
+
+
+def incident_totals_query() -> Select[date, str, str, int, int, str]:
+    """Per day, section and category, the persons in incidents not retracted, how many
+    incidents and when the last was entered; callers add their filters and order."""
+    return (
         select(
             IncidentRow.day,
             IncidentRow.section,
@@ -94,12 +96,37 @@ def incident_figures(session: Session, where: FigureFilter) -> list[ReportedFigu
             func.max(IncidentRow.entered_at),
         )
         .where(IncidentRow.status != IncidentStatus.RETRACTED.value)
-        .where(IncidentRow.category.in_(list(measure_of)))
+        .where(IncidentRow.category.in_(list(MEASURE_OF_CATEGORY)))
         .group_by(IncidentRow.day, IncidentRow.section, IncidentRow.category)
-        .order_by(IncidentRow.day, IncidentRow.section, IncidentRow.category)
+    )
+
+
+def incident_total_figure(row: Row[date, str, str, int, int, str]) -> ReportedFigure:
+    """One row of `incident_totals_query` as a figure. Incidents are what was reported, so
+    the sum is a lower bound (at_least)."""
+    day, section, category, persons, count, latest = row
+    on = day if isinstance(day, date) else date.fromisoformat(day)
+    return ReportedFigure(
+        measure=MEASURE_OF_CATEGORY[category],
+        place=section,
+        period_start=on,
+        period_end=on,
+        value=float(persons),
+        qualifier=Qualifier.AT_LEAST,
+        source=Source(SourceKind.FIELD_REPORT, f"sitroom:incidents/{section}/{on}"),
+        entered_by="sitroom (sum of incident reports)",
+        entered_at=datetime.fromisoformat(latest),
+        note=f"{count} incident{'s' if count != 1 else ''}",
+    )
+
+
+def incident_figures(session: Session, where: FigureFilter) -> list[ReportedFigure]:
+    """What incidents add up to, per day, section and measure (see incident_total_figure)."""
+    query = incident_totals_query().order_by(
+        IncidentRow.day, IncidentRow.section, IncidentRow.category
     )
     if where.measure is not None:
-        categories = [c for c, m in measure_of.items() if m is where.measure]
+        categories = [c for c, m in MEASURE_OF_CATEGORY.items() if m is where.measure]
         query = query.where(IncidentRow.category.in_(categories))
     if where.country is not None:
         query = query.where(IncidentRow.country == where.country)
@@ -110,24 +137,7 @@ def incident_figures(session: Session, where: FigureFilter) -> list[ReportedFigu
         query = query.where(IncidentRow.day >= where.start)
     if where.end is not None:
         query = query.where(IncidentRow.day <= where.end)
-    figures = []
-    for day, section, category, persons, count, latest in session.execute(query):
-        on = day if isinstance(day, date) else date.fromisoformat(day)
-        figures.append(
-            ReportedFigure(
-                measure=measure_of[category],
-                place=section,
-                period_start=on,
-                period_end=on,
-                value=float(persons),
-                qualifier=Qualifier.AT_LEAST,
-                source=Source(SourceKind.FIELD_REPORT, f"sitroom:incidents/{section}/{on}"),
-                entered_by="sitroom (sum of incident reports)",
-                entered_at=datetime.fromisoformat(latest),
-                note=f"{count} incident{'s' if count != 1 else ''}",
-            )
-        )
-    return figures
+    return [incident_total_figure(row) for row in session.execute(query)]
 
 
 def iter_incidents(session: Session, section: str | None = None) -> Iterator[Incident]:
