@@ -60,6 +60,8 @@ READS = {
     "/report": [""],
     "/import": [""],
     "/admin": [""],
+    "/reports/{day}": ["", "?countries=LT"],
+    "/reports/{day}/download": ["?format=md", "?format=html&countries=LT"],
 }
 
 # Writes: (what a viewer is refused with, what charlie's attempt on alice's record gets).
@@ -114,6 +116,7 @@ def fill(path: str, world: World) -> str:
         .replace("{name}", "countries_10m_LT_LV_PL_EE_BY")
         .replace("{token_id}", str(world.token_ids["alice"]))
         .replace("{user_id}", str(world.users["alice"].id))
+        .replace("{day}", "2021-07-09")
     )
 
 
