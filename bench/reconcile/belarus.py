@@ -53,6 +53,10 @@ def qualifier_of(text: str, start: date, end: date) -> Qualifier:
         return Qualifier.EXACT  # the period itself already stops where the count stops
     if lowered.startswith("partial") or "detained by" in lowered:
         return Qualifier.PARTIAL  # part of a day, or one unit of the border guard
+    if "24h" in lowered and (end - start).days == 1 and not lowered.startswith("approx"):
+        # a 24-hour count dated over two calendar days (morning to morning) lies inside
+        # them: the two days together hold at least that many, not exactly that many
+        return Qualifier.AT_LEAST
     return Qualifier.EXACT  # exact, past 24h, "yesterday", stock
 
 
