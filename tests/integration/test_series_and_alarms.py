@@ -11,11 +11,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from sitroom.domain.alarms import AlarmState
+from sitroom.domain.audiences import ALL, EVERYTHING
 from sitroom.domain.errors import InvalidValue
 from sitroom.domain.measures import Measure
 from sitroom.domain.sources import Source, SourceKind
 from sitroom.interchange.records.figures import figure_cells
-from sitroom.services import alarms, detection, ingest
+from sitroom.services import alarms, detection, ingest, series_reads
 from sitroom.services import series as series_service
 from tests import factories
 
@@ -54,12 +55,14 @@ def load(engine: Engine, tmp_path: Path, rows: list[dict[str, str]], name: str =
 def test_only_series_whose_figures_changed_are_recomputed(engine: Engine, tmp_path: Path) -> None:
     load(engine, tmp_path, daily_rows([5, 7, 6, 8]) + daily_rows([1, 2, 3], place="LV"))
     first = series_service.refresh_series(engine)
-    assert sorted(p for _, p in first.computed) == ["LT", "LV"]
+    assert sorted(k.place for k in first.computed) == ["LT", "LV"]
+    assert {k.audience for k in first.computed} == {ALL}
     again = series_service.refresh_series(engine)
     assert (again.computed, again.unchanged) == ([], 2)
     load(engine, tmp_path, daily_rows([4], place="LV", start=START + timedelta(days=3)), "g.csv")
     third = series_service.refresh_series(engine)
-    assert third.computed == [(Measure.APPREHENDED, "LV")] and third.unchanged == 1
+    assert third.computed == [series_service.SeriesKey(Measure.APPREHENDED, "LV", ALL)]
+    assert third.unchanged == 1
 
 
 def test_a_stored_series_honours_observed_days_and_a_period_total(
@@ -70,7 +73,7 @@ def test_a_stored_series_honours_observed_days_and_a_period_total(
     load(engine, tmp_path, rows)
     series_service.refresh_series(engine)
     with Session(engine) as session:
-        stored = series_service.read_series(session, Measure.APPREHENDED, "LT")
+        stored = series_reads.read_series(session, Measure.APPREHENDED, "LT", readers=EVERYTHING)
     assert stored is not None and len(stored.days) == 7
     estimates = [d.estimate for d in stored.days]
     assert estimates[:2] == pytest.approx([10, 12], abs=1e-6)
@@ -91,7 +94,7 @@ def test_two_exact_figures_for_one_day_are_a_stored_conflict(
     load(engine, tmp_path, rows)
     series_service.refresh_series(engine)
     with Session(engine) as session:
-        conflicts = series_service.list_conflicts(session)
+        conflicts = series_reads.list_conflicts(session, readers=EVERYTHING)
     assert len(conflicts) == 1
     assert conflicts[0].gap == pytest.approx(5.0)
 
@@ -126,7 +129,7 @@ def test_an_alarm_is_acknowledged_with_who_and_why_then_closed(
     series_service.refresh_series(engine)
     detection.run_detection(engine, since=START + timedelta(days=380))
     with Session(engine) as session:
-        alarm_id, _ = alarms.list_alarms(session)[0]
+        alarm_id, _ = alarms.list_alarms(session, readers=EVERYTHING)[0]
     with pytest.raises(InvalidValue, match="who"):
         alarms.acknowledge(engine, alarm_id, by="bob", reason=" ")
     acknowledged = alarms.acknowledge(engine, alarm_id, by="bob", reason="checked with the BG")
@@ -135,7 +138,7 @@ def test_an_alarm_is_acknowledged_with_who_and_why_then_closed(
     with pytest.raises(InvalidValue, match="closed"):
         alarms.acknowledge(engine, alarm_id, by="bob", reason="again")
     with Session(engine) as session:
-        assert alarm_id not in [i for i, _ in alarms.list_alarms(session)]
+        assert alarm_id not in [i for i, _ in alarms.list_alarms(session, readers=EVERYTHING)]
 
 
 def test_alarms_become_cap_alerts_that_validate(engine: Engine, tmp_path: Path) -> None:
@@ -143,7 +146,7 @@ def test_alarms_become_cap_alerts_that_validate(engine: Engine, tmp_path: Path) 
     series_service.refresh_series(engine)
     run = detection.run_detection(engine, since=START + timedelta(days=380))
     with Session(engine) as session:
-        first_id, _ = alarms.list_alarms(session)[0]
+        first_id, _ = alarms.list_alarms(session, readers=EVERYTHING)[0]
     alarms.acknowledge(engine, first_id, by="bob", reason="checked")
     files = alarms.write_cap(engine, tmp_path / "cap", sender="sitroom@example.org", now=MOMENT)
     assert len(files) == len(run.raised)

@@ -9,8 +9,10 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from ..domain.audiences import EVERYTHING
 from ..domain.measures import Measure
 from ..services import series as series_service
+from ..services import series_reads
 from ..services.setup import init_database
 from .browse import parse_day
 from .common import Exit, engine, err, out, print_json
@@ -31,8 +33,13 @@ def series(
     init_database(db)
     series_service.refresh_series(db)
     with Session(db) as session:
-        found = series_service.read_series(
-            session, measure, place.upper(), parse_day(start, "--from"), parse_day(end, "--to")
+        found = series_reads.read_series(
+            session,
+            measure,
+            place.upper(),
+            readers=EVERYTHING,
+            start=parse_day(start, "--from"),
+            end=parse_day(end, "--to"),
         )
     if found is None:
         err.print(f"[red]error:[/red] no figures for {measure.value} at {place.upper()}")
@@ -98,7 +105,7 @@ def conflicts(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
     init_database(db)
     series_service.refresh_series(db)
     with Session(db) as session:
-        found = series_service.list_conflicts(session)
+        found = series_reads.list_conflicts(session, readers=EVERYTHING)
     if as_json:
         print_json([vars_of(c) for c in found])
         return

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..analysis.detect.registry import DETECTORS
 from ..domain.alarms import Alarm, AlarmState
+from ..domain.audiences import EVERYTHING
 from ..domain.errors import InvalidValue
 from ..services import alarms as alarm_service
 from ..services import detection
@@ -77,7 +78,7 @@ def alarms(
     db = engine()
     init_database(db)
     with Session(db) as session:
-        found = alarm_service.list_alarms(session, states=states)
+        found = alarm_service.list_alarms(session, readers=EVERYTHING, states=states)
     if as_json:
         print_json([{"id": i, **{k: getattr(a, k) for k in a.__slots__}} for i, a in found])
         return

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from ..charts import MapSite, map_svg, series_svg
 from ..domain.alarms import Alarm, AlarmLevel, AlarmState
+from ..domain.audiences import EVERYTHING
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure, Nature
 from ..services import alarms as alarm_service
 from ..services import queries
-from ..services import series as series_service
+from ..services import series_reads as series_service
 from ..store.tables import FigureRow, SiteRow
 from . import highlights
 from .model import AlarmLine, Chart, ConflictLine, CountrySection, Report, TitleBlock
@@ -64,7 +65,7 @@ def _build(
     book = SourceBook()
     all_alarms = [
         a
-        for _, a in alarm_service.list_alarms(session, states=tuple(AlarmState))
+        for _, a in alarm_service.list_alarms(session, readers=EVERYTHING, states=tuple(AlarmState))
         if a.place[:2] in codes and chart_start <= a.day <= on
     ]
     sections_out, facts, alarm_lines, cut_off = [], [], [], None
@@ -120,7 +121,10 @@ def _views(
         grouped[(figure.measure, figure.place)].append(figure)
     return {
         (measure, place): SeriesView(
-            measure, place, series_service.read_series(session, measure, place), found
+            measure,
+            place,
+            series_service.read_series(session, measure, place, readers=EVERYTHING),
+            found,
         )
         for (measure, place), found in grouped.items()
     }
@@ -246,7 +250,7 @@ def _conflicts(
     session: Session, codes: list[str], start: date, on: date, book: SourceBook
 ) -> list[ConflictLine]:
     lines = []
-    for conflict in series_service.list_conflicts(session):
+    for conflict in series_service.list_conflicts(session, readers=EVERYTHING):
         if conflict.place[:2] not in codes:
             continue
         refs = set(conflict.winners) | set(conflict.losers)

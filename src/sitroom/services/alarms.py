@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, false, select, tuple_
 from sqlalchemy.orm import Session
 
+from ..domain import audiences
 from ..domain.alarms import Alarm, AlarmLevel, AlarmState
 from ..domain.errors import InvalidValue
 from ..domain.measures import Measure
@@ -23,7 +24,7 @@ from ..interchange.cap import (
 from ..interchange.cap_area import area_for_country, area_for_section
 from ..store.analysis_tables import AlarmRow
 from ..store.engine import UnitOfWork
-from . import queries
+from . import queries, series_reads
 
 
 def _alarm(row: AlarmRow) -> Alarm:
@@ -46,14 +47,33 @@ def _alarm(row: AlarmRow) -> Alarm:
 
 
 def list_alarms(
-    session: Session, *, states: tuple[AlarmState, ...] = (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
+    session: Session,
+    *,
+    readers: Sequence[str],
+    states: tuple[AlarmState, ...] = (AlarmState.NEW, AlarmState.ACKNOWLEDGED),
+    limit: int | None = None,
 ) -> list[tuple[int, Alarm]]:
+    """The alarms raised on the series `readers` (audiences, best first) see; newest first.
+    Two queries."""
+    shown = visible_alarm_filter(session, readers)
     query = (
         select(AlarmRow)
-        .where(AlarmRow.state.in_([s.value for s in states]))
+        .where(AlarmRow.state.in_([s.value for s in states]), shown)
         .order_by(AlarmRow.day.desc(), AlarmRow.place, AlarmRow.id)
+        .limit(limit)
     )
     return [(row.id, _alarm(row)) for row in session.scalars(query)]
+
+
+def visible_alarm_filter(session: Session, readers: Sequence[str]) -> ColumnElement[bool]:
+    """The alarms of the series the readers see, as a WHERE clause: one query to find which
+    audience each series is read in."""
+    seen = series_reads.visible_series(session, readers)
+    if not seen:
+        return false()
+    return tuple_(AlarmRow.measure, AlarmRow.place, AlarmRow.audience).in_(
+        [(m.value, p, entry.audience) for (m, p), entry in seen.items()]
+    )
 
 
 def acknowledge(engine: Engine, alarm_id: int, *, by: str, reason: str) -> Alarm:
@@ -89,6 +109,7 @@ class CapFile:
 def write_cap(
     engine: Engine, folder: Path, *, sender: str, now: datetime, everything: bool = False
 ) -> list[CapFile]:
+    # The operator's command: alerts on the series of every figure, restricted ones included.
     """One CAP 1.2 file per alarm: an Alert when new, an Update once acknowledged, a Cancel
     once closed (the later two reference the Alert, sent when the alarm was raised). Each file
     is checked against the OASIS schema and CAP's own rules; problems are returned, not hidden."""
@@ -97,7 +118,7 @@ def write_cap(
     written = []
     with Session(engine) as session:
         sections = {s.id: s for s in queries.list_sections(session)}
-        found = list_alarms(session, states=states)
+        found = list_alarms(session, readers=audiences.EVERYTHING, states=states)
     for _, alarm in found:
         section = sections.get(alarm.place)
         area = area_for_section(section) if section else area_for_country(alarm.place[:2])

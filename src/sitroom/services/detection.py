@@ -1,5 +1,6 @@
 """Run surge detection on the reconciled series and keep the alarms; running it twice on the
-same data raises nothing new."""
+same data raises nothing new. Each audience's series gets its own alarms (an alarm shows what
+the figures behind it showed); the run reports those on the series of every figure."""
 
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
 from ..analysis.detect.registry import get_detector
 from ..analysis.detect.result import CountSeries, DetectionResult, Level
+from ..domain import audiences
 from ..domain.alarms import Alarm, AlarmLevel, AlarmState
 from ..domain.measures import Measure, Nature
-from ..store.analysis_tables import AlarmRow, SeriesRow
+from ..store.analysis_tables import AlarmRow
 from ..store.engine import UnitOfWork
-from .series import StoredSeries, read_series
+from . import series_reads
+from .series_reads import StoredSeries
 
 DEFAULT_METHODS = ("border",)
 
@@ -52,9 +54,13 @@ def run_detection(
     with UnitOfWork(engine) as uow:
         session = uow.session
         existing = {
-            (a.measure, a.place, a.day, a.method) for a in session.scalars(select(AlarmRow))
+            (a.measure, a.place, a.audience, a.day, a.method)
+            for a in session.scalars(select(AlarmRow))
         }
-        for series in _flow_series(session):
+        for entry in series_reads.every_series(session, nature=Nature.FLOW):
+            series = series_reads.load_series(session, entry)
+            if not series.days:
+                continue
             counts = CountSeries.of(
                 np.array([d.estimate for d in series.days]),
                 dates=np.array([d.day for d in series.days], dtype="datetime64[D]"),
@@ -62,29 +68,24 @@ def run_detection(
                 upper=np.array([d.upper95 for d in series.days]),
             )
             start = _first_index(series, since)
+            # The run reports on the series of every figure; narrower audiences' alarms are
+            # stored for their readers without being counted twice.
+            reported = entry.audience == audiences.ALL
             for name, detector in detectors.items():
                 result = detector(counts, start=start)
-                if result.reason and not result.alarm.any():
+                if reported and result.reason and not result.alarm.any():
                     skipped.append(Skipped(series.measure, series.place, name, result.reason))
                 for alarm in _alarms(series, name, result, now):
-                    if alarm.key in existing:
-                        known += 1
+                    key = (alarm.measure.value, alarm.place, entry.audience, alarm.day, name)
+                    if key in existing:
+                        known += int(reported)
                         continue
-                    existing.add(alarm.key)
-                    session.add(_row(alarm))
-                    raised.append(alarm)
+                    existing.add(key)
+                    session.add(_row(alarm, entry.audience))
+                    if reported:
+                        raised.append(alarm)
         uow.commit()
     return DetectionRun(raised, known, skipped)
-
-
-def _flow_series(session: Session) -> list[StoredSeries]:
-    rows = session.execute(
-        select(SeriesRow.measure, SeriesRow.place)
-        .where(SeriesRow.nature == Nature.FLOW.value, SeriesRow.first_day.is_not(None))
-        .order_by(SeriesRow.place, SeriesRow.measure)
-    ).all()
-    found = (read_series(session, Measure(m), p) for m, p in rows)
-    return [s for s in found if s is not None and s.days]
 
 
 def _first_index(series: StoredSeries, since: date | None) -> int | None:
@@ -121,10 +122,11 @@ def _alarms(
     return alarms
 
 
-def _row(alarm: Alarm) -> AlarmRow:
+def _row(alarm: Alarm, audience: str) -> AlarmRow:
     return AlarmRow(
         measure=alarm.measure.value,
         place=alarm.place,
+        audience=audience,
         day=alarm.day,
         method=alarm.method,
         observed=alarm.observed,

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from ..analysis.forecast import Forecast, Frequency, forecast_series
 from ..analysis.needs import Climate, NeedLine, needs_for_shortfall
 from ..analysis.runway import Runway, Scenario, SiteState, capacity_runway, country_runway
+from ..domain.audiences import EVERYTHING
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure
 from ..domain.places import ReceptionSite
 from ..store.analysis_tables import ForecastRow
 from ..store.engine import UnitOfWork
 from . import queries
-from .series import read_series
+from .series_reads import read_series
 
 # Which flow stands for people arriving, best first: arrivals counted at reception, then
 # registered irregular arrivals, then apprehensions at the border.
@@ -54,7 +55,7 @@ def make_forecast(
     """Forecast the stored series from the data up to `cutoff` (default: all of it) and keep
     the forecast, so that it can be scored once the days it speaks of are reported."""
     with Session(engine) as session:
-        stored = read_series(session, measure, place, end=cutoff)
+        stored = read_series(session, measure, place, readers=EVERYTHING, end=cutoff)
     if stored is None or not stored.days:
         raise NoSeries(f"no reconciled series for {measure.value} at {place}")
     values = np.array([d.estimate for d in stored.days])
@@ -122,7 +123,7 @@ def _arrivals(
     session: Session, country: str, horizon: int, cutoff: date | None
 ) -> tuple[Measure | None, Forecast]:
     for measure in ARRIVAL_MEASURES:
-        stored = read_series(session, measure, country, end=cutoff)
+        stored = read_series(session, measure, country, readers=EVERYTHING, end=cutoff)
         if stored is not None and stored.days:
             values = np.array([d.estimate for d in stored.days])
             made = forecast_series(values, stored.days[0].day, Frequency.DAILY, horizon)

@@ -1,5 +1,6 @@
-"""Reconciled series: computed from the stored figures, stored, and recomputed only when the
-figures that feed a series change."""
+"""Reconciled series: computed from the stored figures for each audience that may see them
+(domain.audiences), stored, and recomputed only when the figures that feed a series change.
+Reading them back, as one audience sees them, is in `series_reads`."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ..analysis import reconcile as rec
+from ..domain import audiences
+from ..domain.accounts import Sharing
 from ..domain.figures import ReportedFigure
-from ..domain.measures import Measure, Nature
+from ..domain.measures import Measure
+from ..store import mapping
 from ..store.analysis_tables import ConflictRow, SeriesDayRow, SeriesRow
 from ..store.engine import UnitOfWork
 from ..store.tables import FigureRow
@@ -21,43 +25,15 @@ from . import queries
 
 
 @dataclass(frozen=True, slots=True)
-class SeriesDay:
-    day: date
-    estimate: float
-    lower80: float
-    upper80: float
-    lower95: float
-    upper95: float
-    mark: str
-    shaped_by: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredConflict:
+class SeriesKey:
     measure: Measure
     place: str
-    kind: str
-    winners: tuple[str, ...]
-    losers: tuple[str, ...]
-    gap: float
-    rule: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSeries:
-    measure: Measure
-    place: str
-    nature: Nature
-    days: list[SeriesDay]
-    conflicts: list[StoredConflict]
-    computed_at: datetime
-    reason: str | None
+    audience: str
 
 
 @dataclass(frozen=True, slots=True)
 class Refresh:
-    computed: list[tuple[Measure, str]]
+    computed: list[SeriesKey]
     unchanged: int
 
 
@@ -83,55 +59,92 @@ def _fingerprint(figures: Iterable[ReportedFigure]) -> str:
 
 
 def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
-    """Recompute every series whose figures changed since it was last computed; one commit."""
+    """Recompute, for every audience, each series whose figures changed since it was last
+    computed, and drop the audiences a series no longer needs; one commit."""
     now = now or datetime.now(UTC)
-    computed: list[tuple[Measure, str]] = []
+    computed: list[SeriesKey] = []
     unchanged = 0
     with UnitOfWork(engine) as uow:
         session = uow.session
         keys = session.execute(select(FigureRow.measure, FigureRow.place).distinct()).all()
-        stored = {(s.measure, s.place): s for s in session.scalars(select(SeriesRow))}
+        stored = {(s.measure, s.place, s.audience): s for s in session.scalars(select(SeriesRow))}
         for measure_name, place in sorted(keys):
             measure = Measure(measure_name)
-            where = queries.FigureFilter(measure=measure, place=place)
-            figures = queries.list_figures(session, where)
-            fingerprint = _fingerprint(figures)
-            row = stored.get((measure_name, place))
-            if row is not None and row.inputs == fingerprint:
-                unchanged += 1
-                continue
-            _store(session, row, measure, place, figures, fingerprint, now)
-            computed.append((measure, place))
+            owned = _owned_figures(session, measure, place)
+            wanted = audiences.audiences_for((org, sharing) for _, org, sharing in owned)
+            for audience, orgs in sorted(wanted.items()):
+                figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
+                fingerprint = _fingerprint(figures)
+                row = stored.get((measure_name, place, audience))
+                if row is not None and row.inputs == fingerprint:
+                    unchanged += 1
+                    continue
+                _store(session, row, SeriesKey(measure, place, audience), figures, fingerprint, now)
+                computed.append(SeriesKey(measure, place, audience))
+            stale = [
+                row.id
+                for (m, p, audience), row in stored.items()
+                if (m, p) == (measure_name, place) and audience not in wanted
+            ]
+            _drop(session, stale)
         uow.commit()
     return Refresh(computed, unchanged)
+
+
+def _owned_figures(
+    session: Session, measure: Measure, place: str
+) -> list[tuple[ReportedFigure, int | None, Sharing]]:
+    query = queries.FigureFilter(measure=measure, place=place).apply(select(FigureRow.__table__))
+    rows = session.execute(
+        query.order_by(FigureRow.period_start, FigureRow.period_end, FigureRow.id)
+    ).mappings()
+    return [
+        (mapping.figure_from_row(row), row["organisation_id"], Sharing(row["sharing"]))
+        for row in rows
+    ]
+
+
+def _drop(session: Session, series_ids: list[int]) -> None:
+    if not series_ids:
+        return
+    session.execute(delete(SeriesDayRow).where(SeriesDayRow.series_id.in_(series_ids)))
+    session.execute(delete(ConflictRow).where(ConflictRow.series_id.in_(series_ids)))
+    session.execute(delete(SeriesRow).where(SeriesRow.id.in_(series_ids)))
 
 
 def _store(
     session: Session,
     row: SeriesRow | None,
-    measure: Measure,
-    place: str,
+    key: SeriesKey,
     figures: list[ReportedFigure],
     fingerprint: str,
     now: datetime,
 ) -> None:
-    first = min(f.period_start for f in figures)
-    last = max(f.period_end for f in figures)
-    result = rec.reconcile([reconcile_input(f) for f in figures], measure.nature, first, last)
+    measure = key.measure
     if row is None:
         row = SeriesRow(
             measure=measure.value,
-            place=place,
+            place=key.place,
+            audience=key.audience,
             nature=measure.nature.value,
             inputs=fingerprint,
             computed_at=now,
         )
         session.add(row)
-    row.first_day, row.last_day = (None, None) if result.is_empty else (first, last)
-    row.inputs, row.computed_at, row.reason = fingerprint, now, result.reason
+    row.figure_count, row.inputs, row.computed_at = len(figures), fingerprint, now
+    row.first_day, row.last_day, row.reason = None, None, None
     session.flush()
     session.execute(delete(SeriesDayRow).where(SeriesDayRow.series_id == row.id))
     session.execute(delete(ConflictRow).where(ConflictRow.series_id == row.id))
+    if not figures:
+        # An audience that sees none of this series' figures: kept so that readers know
+        # the series is empty for them rather than falling back to a wider audience.
+        return
+    first = min(f.period_start for f in figures)
+    last = max(f.period_end for f in figures)
+    result = rec.reconcile([reconcile_input(f) for f in figures], measure.nature, first, last)
+    row.first_day, row.last_day = (None, None) if result.is_empty else (first, last)
+    row.reason = result.reason
     if not result.is_empty:
         session.execute(
             insert(SeriesDayRow),
@@ -166,67 +179,3 @@ def _store(
                 for c in result.conflicts
             ],
         )
-
-
-def read_series(
-    session: Session,
-    measure: Measure,
-    place: str,
-    start: date | None = None,
-    end: date | None = None,
-) -> StoredSeries | None:
-    row = session.scalars(
-        select(SeriesRow).where(SeriesRow.measure == measure.value, SeriesRow.place == place)
-    ).first()
-    if row is None:
-        return None
-    query = select(SeriesDayRow).where(SeriesDayRow.series_id == row.id).order_by(SeriesDayRow.day)
-    if start is not None:
-        query = query.where(SeriesDayRow.day >= start)
-    if end is not None:
-        query = query.where(SeriesDayRow.day <= end)
-    days = [
-        SeriesDay(
-            d.day,
-            d.estimate,
-            d.lower80,
-            d.upper80,
-            d.lower95,
-            d.upper95,
-            d.mark,
-            tuple(d.shaped_by),
-        )
-        for d in session.scalars(query)
-    ]
-    return StoredSeries(
-        measure,
-        place,
-        Nature(row.nature),
-        days,
-        list_conflicts(session, series_id=row.id),
-        row.computed_at,
-        row.reason,
-    )
-
-
-def list_conflicts(session: Session, *, series_id: int | None = None) -> list[StoredConflict]:
-    query = (
-        select(ConflictRow, SeriesRow.measure, SeriesRow.place)
-        .join(SeriesRow, ConflictRow.series_id == SeriesRow.id)
-        .order_by(SeriesRow.place, SeriesRow.measure, ConflictRow.id)
-    )
-    if series_id is not None:
-        query = query.where(ConflictRow.series_id == series_id)
-    return [
-        StoredConflict(
-            Measure(measure),
-            place,
-            c.kind,
-            tuple(c.winner_refs),
-            tuple(c.loser_refs),
-            c.gap,
-            c.rule,
-            c.detail,
-        )
-        for c, measure, place in session.execute(query)
-    ]

@@ -1,6 +1,7 @@
 """The situation at a glance, as one user may see it: sections with their alarm level, sites
 with occupancy against capacity, key figures per country with the change on the previous day
-and week, and the latest alarms. Seven queries, whatever the data size: none of them touches
+and week, and the latest alarms — all from the series the user's audience sees
+(domain.audiences). A fixed number of queries, whatever the data size: none of them touches
 the incidents, and the figures only through the (place, measure) index for sites."""
 
 from __future__ import annotations
@@ -9,15 +10,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import User
+from ..domain.audiences import audiences_of
 from ..domain.countries import COUNTRY_CODES
-from ..domain.measures import Measure
-from ..store.analysis_tables import AlarmRow, SeriesDayRow, SeriesRow
+from ..domain.measures import Measure, Nature
+from ..store.analysis_tables import AlarmRow, SeriesDayRow
 from ..store.tables import FigureRow, SectionRow, SiteRow
+from . import series_reads
 from .access import visible
+
+Seen = dict[tuple[Measure, str], series_reads.SeriesEntry]
 
 OPEN_STATES = ("new", "acknowledged")
 _LEVEL_RANK = {"amber": 1, "red": 2}
@@ -92,7 +97,9 @@ class Situation:
 
 
 def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situation:
-    alarms = _open_alarms(session)
+    readers = audiences_of(user)
+    seen = series_reads.visible_series(session, readers)
+    alarms = _open_alarms(session, seen)
     level_at: dict[str, str] = {}
     for alarm in alarms:
         if _LEVEL_RANK.get(alarm.level, 0) > _LEVEL_RANK.get(level_at.get(alarm.place, ""), 0):
@@ -112,14 +119,19 @@ def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situat
         for s in session.scalars(select(SectionRow).order_by(SectionRow.id))
     ]
     return Situation(
-        sections, site_lines(session, user), _key_figures(session), alarms[:alarms_shown]
+        sections, site_lines(session, user), _key_figures(session, seen), alarms[:alarms_shown]
     )
 
 
-def _open_alarms(session: Session) -> list[AlarmLine]:
+def _open_alarms(session: Session, seen: Seen) -> list[AlarmLine]:
+    if not seen:
+        return []
+    shown = tuple_(AlarmRow.measure, AlarmRow.place, AlarmRow.audience).in_(
+        [(m.value, p, entry.audience) for (m, p), entry in seen.items()]
+    )
     query = (
         select(AlarmRow)
-        .where(AlarmRow.state.in_(OPEN_STATES))
+        .where(AlarmRow.state.in_(OPEN_STATES), shown)
         .order_by(AlarmRow.day.desc(), AlarmRow.id.desc())
         .limit(1000)
     )
@@ -188,18 +200,17 @@ def site_lines(session: Session, user: User) -> list[dict[str, Any]]:
     return out
 
 
-def _key_figures(session: Session) -> list[KeyFigure]:
+def _key_figures(session: Session, seen: Seen) -> list[KeyFigure]:
     """From the reconciled country series: the best estimate, not one source's number."""
-    series = session.execute(
-        select(SeriesRow.id, SeriesRow.place, SeriesRow.measure, SeriesRow.last_day).where(
-            SeriesRow.place.in_(sorted(COUNTRY_CODES)),
-            SeriesRow.last_day.is_not(None),
-            SeriesRow.nature == "flow",
-        )
-    ).all()
-    if not series:
+    series = [
+        entry
+        for entry in seen.values()
+        if entry.place in COUNTRY_CODES and entry.nature is Nature.FLOW
+    ]
+    last_days = [s.last_day for s in series if s.last_day is not None]
+    if not last_days:
         return []
-    since = min(s.last_day for s in series) - timedelta(days=7)
+    since = min(last_days) - timedelta(days=7)
     days: dict[int, dict[date, float]] = {}
     query = select(SeriesDayRow.series_id, SeriesDayRow.day, SeriesDayRow.estimate).where(
         SeriesDayRow.series_id.in_([s.id for s in series]), SeriesDayRow.day >= since
@@ -207,15 +218,15 @@ def _key_figures(session: Session) -> list[KeyFigure]:
     for series_id, day, estimate in session.execute(query):
         days.setdefault(series_id, {})[day] = estimate
     figures = []
-    for s in sorted(series, key=lambda s: (s.place, s.measure)):
+    for s in sorted(series, key=lambda s: (s.place, s.measure.value)):
         values = days.get(s.id, {})
-        last: date = s.last_day
-        if last not in values:
+        last = s.last_day
+        if last is None or last not in values:
             continue
         figures.append(
             KeyFigure(
                 s.place,
-                s.measure,
+                s.measure.value,
                 last,
                 values[last],
                 values.get(last - timedelta(days=1)),
@@ -225,17 +236,6 @@ def _key_figures(session: Session) -> list[KeyFigure]:
     return figures
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesEntry:
-    measure: str
-    place: str
-    first_day: date | None
-    last_day: date | None
-
-
-def series_index(session: Session) -> list[SeriesEntry]:
-    query = select(SeriesRow.measure, SeriesRow.place, SeriesRow.first_day, SeriesRow.last_day)
-    return [
-        SeriesEntry(*row)
-        for row in session.execute(query.order_by(SeriesRow.place, SeriesRow.measure))
-    ]
+def series_index(session: Session, user: User) -> list[series_reads.SeriesEntry]:
+    """The series the user may see, by place and measure."""
+    return list(series_reads.visible_series(session, audiences_of(user)).values())

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .tables import Base
@@ -13,15 +23,20 @@ from .types import UtcDateTime
 
 
 class SeriesRow(Base):
-    """One reconciled series per measure and place; `inputs` fingerprints the figures it was
-    computed from, so only series whose figures changed are computed again."""
+    """One reconciled series per measure, place and audience (domain.audiences: who may see
+    the figures it was computed from); `inputs` fingerprints those figures, so only series
+    whose figures changed are computed again."""
 
     __tablename__ = "series"
-    __table_args__ = (UniqueConstraint("measure", "place", name="uq_series_measure_place"),)
+    __table_args__ = (
+        UniqueConstraint("measure", "place", "audience", name="uq_series_measure_place_audience"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     measure: Mapped[str] = mapped_column(String(40))
     place: Mapped[str] = mapped_column(String(64))
+    audience: Mapped[str] = mapped_column(String(24))
+    figure_count: Mapped[int] = mapped_column(Integer)
     nature: Mapped[str] = mapped_column(String(8))
     first_day: Mapped[date | None] = mapped_column(Date)
     last_day: Mapped[date | None] = mapped_column(Date)
@@ -62,13 +77,15 @@ class ConflictRow(Base):
 class AlarmRow(Base):
     __tablename__ = "alarms"
     __table_args__ = (
-        UniqueConstraint("measure", "place", "day", "method", name="uq_alarms_key"),
+        UniqueConstraint("measure", "place", "audience", "day", "method", name="uq_alarms_key"),
         Index("ix_alarms_state_day", "state", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     measure: Mapped[str] = mapped_column(String(40))
     place: Mapped[str] = mapped_column(String(64))
+    # The audience of the series it was raised on: an alarm shows what its figures showed.
+    audience: Mapped[str] = mapped_column(String(24))
     day: Mapped[date] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(40))
     observed: Mapped[float] = mapped_column(Float)

@@ -11,15 +11,16 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from ...domain.alarms import AlarmState
+from ...domain.audiences import audiences_of
 from ...domain.measures import Measure
-from ...services import alarms, series, situation
+from ...services import alarms, series_reads, situation
 from ..cache import SituationCache
 from ..deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["analysis"])
 
 
-def conflict_json(c: series.StoredConflict) -> dict[str, Any]:
+def conflict_json(c: series_reads.StoredConflict) -> dict[str, Any]:
     return {
         "measure": c.measure.value,
         "place": c.place,
@@ -35,13 +36,15 @@ def conflict_json(c: series.StoredConflict) -> dict[str, Any]:
 @router.get("/series", summary="The reconciled daily series of one measure and place")
 def get_series(
     session: SessionDep,
-    _user: CurrentUser,
+    user: CurrentUser,
     measure: Measure,
     place: Annotated[str, Query(max_length=64)],
     start: date | None = None,
     end: date | None = None,
 ) -> dict[str, Any]:
-    found = series.read_series(session, measure, place.upper(), start, end)
+    found = series_reads.read_series(
+        session, measure, place.upper(), readers=audiences_of(user), start=start, end=end
+    )
     if found is None:
         raise HTTPException(
             404,
@@ -72,21 +75,23 @@ def get_series(
 @router.get("/conflicts", summary="Figures that contradict each other, per series")
 def get_conflicts(
     session: SessionDep,
-    _user: CurrentUser,
+    user: CurrentUser,
     measure: Measure | None = None,
     place: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[dict[str, Any]]:
-    return [
-        conflict_json(c)
-        for c in series.list_conflicts(session)
-        if (measure is None or c.measure is measure) and (not place or c.place == place.upper())
-    ]
+    found = series_reads.list_conflicts(
+        session,
+        readers=audiences_of(user),
+        measure=measure,
+        place=place.upper() if place else None,
+    )
+    return [conflict_json(c) for c in found]
 
 
 @router.get("/alarms", summary="Alarms, open ones by default")
 def get_alarms(
     session: SessionDep,
-    _user: CurrentUser,
+    user: CurrentUser,
     state: Annotated[list[AlarmState] | None, Query()] = None,
     measure: Measure | None = None,
     place: Annotated[str | None, Query(max_length=64)] = None,
@@ -94,7 +99,7 @@ def get_alarms(
     states = tuple(state) if state else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
     found = [
         (alarm_id, a)
-        for alarm_id, a in alarms.list_alarms(session, states=states)
+        for alarm_id, a in alarms.list_alarms(session, readers=audiences_of(user), states=states)
         if (measure is None or a.measure is measure) and (not place or a.place == place.upper())
     ]
     return [

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from ...charts import series_svg
 from ...domain.alarms import AlarmState
+from ...domain.audiences import audiences_of
 from ...domain.incidents import IncidentCategory, IncidentStatus
 from ...domain.measures import Measure
-from ...services import access, alarms, queries, series, situation
+from ...services import access, alarms, queries, series_reads, situation
 from ..deps import CurrentAuth, SessionDep
 from .common import query_string, render
 
@@ -33,12 +35,8 @@ def situation_page(request: Request, auth: CurrentAuth, session: SessionDep) -> 
     return render(request, "situation.html", auth, {"situation": picture})
 
 
-def _chart(found: series.StoredSeries | None, figures: list[Any], raised: list[Any]) -> str:
+def _chart(found: series_reads.StoredSeries | None, figures: list[Any], raised: list[Any]) -> str:
     if found is None or not found.days:
-        return ""
-    try:
-        from ...charts import series_svg
-    except ImportError:  # the shared chart module is not installed: the table still shows
         return ""
     title = f"{found.measure.value} — {found.place}"
     return series_svg(found, figures, raised, title=title, width=960, height=320)
@@ -55,14 +53,15 @@ def series_page(
 ) -> Response:
     place = _upper(place)
     if measure is None or place is None:
-        index = situation.series_index(session)
+        index = situation.series_index(session, auth.user)
         return render(request, "series_index.html", auth, {"index": index})
-    found = series.read_series(session, measure, place)
+    readers = audiences_of(auth.user)
+    found = series_reads.read_series(session, measure, place, readers=readers)
     where = queries.FigureFilter(measure=measure, place=place)
     page = access.figures(session, auth.user, where, limit=200, offset=offset)
     raised = [
         a
-        for _id, a in alarms.list_alarms(session, states=tuple(AlarmState))
+        for _id, a in alarms.list_alarms(session, readers=readers, states=tuple(AlarmState))
         if a.place == place and a.measure is measure
     ]
     chart = _chart(found, [o.record for o in page.items], raised)

@@ -1,0 +1,122 @@
+"""What analysis derives from figures (series, conflicts, alarms, the situation map) follows
+the sharing of those figures: charlie never sees the effect of alice's restricted figures,
+alice and her organisation do, coordinators and administrators see everything.
+
+The figures are SYNTHETIC: a quiet shared series on LT-BY-2 (as if published), and alice's
+restricted surge on top of it, with one restricted figure that contradicts a shared one."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sitroom.domain.measures import Measure
+from sitroom.interchange.records.figures import figure_cells
+from sitroom.services import detection, entries
+from sitroom.services.ingest import import_file
+from sitroom.services.series import refresh_series
+from tests import factories
+from tests.web.conftest import World
+
+SECTION = "LT-BY-2"
+QUIET_START = date(2020, 6, 1)
+QUIET_DAYS = 400
+SURGE_START = QUIET_START + timedelta(days=QUIET_DAYS)
+SURGE = [40, 60, 90, 130, 180, 240, 300, 360, 420, 480]
+CONTRADICTED_DAY = QUIET_START + timedelta(days=QUIET_DAYS - 1)
+
+
+def _rows(values: list[int], start: date) -> list[dict[str, str]]:
+    return [
+        figure_cells(
+            factories.figure(
+                measure=Measure.APPREHENDED,
+                place=SECTION,
+                value=float(v),
+                period_start=start + timedelta(days=i),
+                period_end=start + timedelta(days=i),
+            )
+        )
+        for i, v in enumerate(values)
+    ]
+
+
+@pytest.fixture(scope="module")
+def derived(world: World, tmp_path_factory: pytest.TempPathFactory) -> World:
+    folder: Path = tmp_path_factory.mktemp("derived")
+    quiet = [int(v) for v in np.random.default_rng(11).poisson(3.0, QUIET_DAYS)]
+    shared = factories.figures_file(folder / "published.csv", _rows(quiet, QUIET_START))
+    assert import_file(world.engine, shared, entered_by="setup").committed
+    restricted = _rows(SURGE, SURGE_START) + _rows([quiet[-1] + 50], CONTRADICTED_DAY)
+    data = factories.figures_file(folder / "alice-surge.csv", restricted).read_bytes()
+    report = entries.import_upload(world.engine, world.users["alice"], "surge.csv", data)
+    assert report.committed and report.rejected == 0, report.rejections
+    refresh_series(world.engine)
+    detection.run_detection(world.engine, since=SURGE_START - timedelta(days=30))
+    return world
+
+
+def _get(world: World, who: str, url: str) -> Any:
+    response = world.api(who).get(url)
+    assert response.status_code in (200, 404), (who, url, response.text)
+    return response
+
+
+def _series_max(world: World, who: str, place: str) -> float | None:
+    response = _get(world, who, f"/api/series?measure=apprehended&place={place}")
+    if response.status_code == 404:
+        return None
+    return max(d["estimate"] for d in response.json()["days"])
+
+
+def _surge_alarms(world: World, who: str) -> list[dict[str, Any]]:
+    alarms = _get(world, who, f"/api/alarms?place={SECTION}").json()
+    return [a for a in alarms if date.fromisoformat(a["day"]) >= SURGE_START]
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "viola", "admin"])
+def test_those_who_may_read_the_restricted_figures_see_their_effect(
+    derived: World, who: str
+) -> None:
+    assert (_series_max(derived, who, SECTION) or 0) >= max(SURGE) - 1
+    assert _surge_alarms(derived, who)
+    conflicts = _get(derived, who, f"/api/conflicts?place={SECTION}").json()
+    assert len(conflicts) == 1
+    assert _series_max(derived, who, "LT-BY-1") == pytest.approx(4242)
+
+
+def test_charlie_sees_the_series_of_the_shared_figures_only(derived: World) -> None:
+    highest = _series_max(derived, "charlie", SECTION)
+    assert highest is not None and highest < min(SURGE)
+    assert _surge_alarms(derived, "charlie") == []
+    assert _get(derived, "charlie", f"/api/conflicts?place={SECTION}").json() == []
+    # LT-BY-1 holds nothing but alice's restricted figure: for charlie it does not exist.
+    assert _series_max(derived, "charlie", "LT-BY-1") is None
+
+
+def test_the_series_index_lists_only_series_with_figures_the_reader_may_see(
+    derived: World,
+) -> None:
+    client, _ = derived.browser("charlie")
+    assert "place=LT-BY-1" not in client.get("/series").text
+    assert f"place={SECTION}" in client.get("/series").text
+    client, _ = derived.browser("alice")
+    assert "place=LT-BY-1" in client.get("/series").text
+
+
+def test_the_map_colours_a_section_by_the_alarms_its_reader_may_see(derived: World) -> None:
+    def level(who: str) -> str:
+        picture = _get(derived, who, "/api/situation").json()
+        return str(next(s for s in picture["sections"] if s["id"] == SECTION)["alarm_level"])
+
+    assert level("alice") in ("amber", "red")
+    assert level("admin") in ("amber", "red")
+    # Charlie's LT-BY-2 holds only the quiet shared days: whatever level it shows cannot come
+    # from alice's surge, which none of his latest alarms may be about.
+    picture = _get(derived, "charlie", "/api/situation").json()
+    days = [date.fromisoformat(a["day"]) for a in picture["alarms"] if a["place"] == SECTION]
+    assert all(day < SURGE_START for day in days)
