@@ -18,6 +18,7 @@ from sitroom.analysis.reconcile.result import (
     ReconciledSeries,
 )
 from sitroom.analysis.reconcile.series import reconcile
+from sitroom.analysis.reconcile.stockflow import StockFlowSeries, reconcile_stock_flow
 
 __all__ = [
     "FIELD_RANK",
@@ -31,6 +32,8 @@ __all__ = [
     "HierarchySeries",
     "ModelSettings",
     "ReconciledSeries",
+    "StockFlowSeries",
     "reconcile",
     "reconcile_hierarchy",
+    "reconcile_stock_flow",
 ]

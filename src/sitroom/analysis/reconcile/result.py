@@ -27,6 +27,7 @@ class ConflictKind(enum.StrEnum):
     SOFT_CONTRADICTED = "soft_contradicted"  # an approx/rounded figure is far from the rest
     OVER_CAPACITY = "over_capacity"  # a stock above the same source's exact capacity
     INVALID = "invalid"  # a figure that cannot be read (end before start, not a number)
+    STOCK_FLOW = "stock_flow"  # a stock changes by more than its flows can explain
 
 
 @dataclass(frozen=True, slots=True)
