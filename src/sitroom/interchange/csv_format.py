@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO, Protocol
 
@@ -14,6 +15,27 @@ from .text_checks import MAX_CELL_CHARS, cell_problem, check_cells, row_is_clean
 # The csv module refuses fields past its limit with an error it recovers from; keep the limit
 # just above what a cell may hold so an oversized field rejects one row, not the file.
 csv.field_size_limit(MAX_CELL_CHARS * 4)
+
+# A spreadsheet opening a CSV runs a cell that starts with = + - @ (or a tab or CR before one)
+# as a formula. The writer puts an apostrophe before such a cell, as spreadsheets themselves
+# do, and before one that already starts with apostrophes and then such a character, so that
+# the reader can take exactly one apostrophe off and get the stored text back. Plain numbers
+# such as -27.5 are not formulas and are written as they are.
+_FORMULA_START = re.compile("'*[=+\\-@\t\r]")
+_NEUTRALISED = re.compile("'+[=+\\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def neutralise(text: str) -> str:
+    """The cell as the CSV writer writes it: never read as a formula by a spreadsheet."""
+    if _FORMULA_START.match(text) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def restore(text: str) -> str:
+    """Undo `neutralise`: the text as it was stored."""
+    return text[1:] if _NEUTRALISED.match(text) else text
 
 
 def _encoding(head: bytes) -> str:
@@ -43,16 +65,36 @@ def read_csv(stream: BinaryIO) -> RowSource:
     return RowSource(header=header, rows=_rows(reader, header), release=text.detach)
 
 
+def read_part(text: str, header: list[str], first_line: int, *, first: bool) -> list[RawRow]:
+    """The rows of `text`, a run of whole rows of a CSV file starting at line `first_line`."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    return list(_rows(reader, header, offset=first_line - 1, first=first))
+
+
+def read_line(line: int, text: str, header: list[str]) -> RawRow | None:
+    """One physical line of a file known to hold no quotes and no CR, as `_rows` reads it."""
+    try:
+        values = next(csv.reader([text]))
+    except csv.Error as exc:
+        return RawRow(line=line, problem=f"cannot be split into cells: {exc}")
+    except StopIteration:
+        return None
+    return raw_row(line, values, header)
+
+
 class _LineReader(Protocol):
     line_num: int
 
     def __next__(self) -> list[str]: ...
 
 
-def _rows(reader: _LineReader, header: list[str]) -> Iterator[RawRow]:
-    first = True
+def _rows(
+    reader: _LineReader, header: list[str], *, offset: int = 0, first: bool = True
+) -> Iterator[RawRow]:
+    """`offset`: lines of the file before the reader's first (a reader over part of a file);
+    `first`: the reader's first row may be an HXL hashtag row."""
     while True:
-        start = reader.line_num + 1
+        start = reader.line_num + 1 + offset
         try:
             values = next(reader)
         except StopIteration:
@@ -65,16 +107,25 @@ def _rows(reader: _LineReader, header: list[str]) -> Iterator[RawRow]:
             first = False
             continue
         first = False
-        # "\n" is whitespace, so the joined row is blank exactly when every cell is.
+        row = raw_row(start, values, header)
+        if row is not None:
+            yield row
+
+
+def raw_row(line: int, values: list[str], header: list[str]) -> RawRow | None:
+    """One row's cells as read from a CSV file, paired with the header; None for a blank row."""
+    # "\n" is whitespace, so the joined row is blank exactly when every cell is.
+    joined = "\n".join(values)
+    if not joined.strip():
+        return None
+    if "'" in joined:
+        values = [restore(v) for v in values]
         joined = "\n".join(values)
-        if not joined.strip():
-            continue
-        if len(values) == len(header) and row_is_clean(joined):
-            # The usual row: check_cells would find nothing, so skip its cell-by-cell pass.
-            yield RawRow(start, dict(zip(header, values, strict=True)), None, "")
-            continue
-        cells, problem, field = check_cells(header, values)
-        yield RawRow(line=start, cells=cells, problem=problem, problem_field=field)
+    if len(values) == len(header) and row_is_clean(joined):
+        # The usual row: check_cells would find nothing, so skip its cell-by-cell pass.
+        return RawRow(line, dict(zip(header, values, strict=True)), None, "")
+    cells, problem, field = check_cells(header, values)
+    return RawRow(line=line, cells=cells, problem=problem, problem_field=field)
 
 
 def write_csv(rows: Iterable[dict[str, str]], columns: list[Column], out: BinaryIO) -> None:
@@ -98,6 +149,6 @@ def _write(
     if hashtags:
         writer.writerow([c.hxl for c in columns])
     for row in rows:
-        writer.writerow([row.get(c.name, "") for c in columns])
+        writer.writerow([neutralise(row.get(c.name, "")) for c in columns])
     text.flush()
     text.detach()

@@ -20,6 +20,7 @@ from ..interchange.table import RawRow, ReadError, RowSource
 from ..store.bulk import insert_new, roomy_cache
 from ..store.engine import UnitOfWork
 from ..store.tables import ImportBatchRow, QuarantineRow
+from . import ingest_columns
 from .report import ImportReport, Rejection
 from .sinks import SINKS, Parsed
 
@@ -148,34 +149,23 @@ def _store_rows(
         uow.session.add(batch)
         uow.session.flush()
         report.batch_id = batch.id
-        sink = SINKS[kind](uow.session, batch.id)
-        # Only a file exported from the quarantine has rows that can resolve quarantined ones.
-        resolves = "quarantine_id" in source.header
         with roomy_cache(uow.session):
-            for chunk in _chunks(source.rows, CHUNK_ROWS):
-                parsed: list[Parsed] = []
-                for raw in chunk:
-                    report.read += 1
-                    item = _parse(raw, schema, missing, context, report)
-                    if item is not None:
-                        parsed.append(item)
-                outcome = sink.take(parsed)
-                report.accepted += outcome.accepted
-                report.duplicate += outcome.duplicate
-                cells_by_line = {p.line: p.cells for p in parsed}
-                for refused in outcome.refused:
-                    _reject(
-                        report,
-                        refused.line,
-                        refused.field,
-                        refused.reason,
-                        cells_by_line[refused.line],
-                    )
-                if resolves:
-                    stored = [cells_by_line[n] for n in outcome.stored_lines]
-                    _resolve_quarantine(uow.session, stored, now)
-                if progress:
-                    progress(report.read, _position(stream))
+            if not missing and ingest_columns.qualifies(
+                kind, report.file_format, source.header, stream
+            ):
+                ingest_columns.store_incidents(
+                    uow.session,
+                    stream,
+                    source.header,
+                    report,
+                    batch_id=batch.id,
+                    context=context,
+                    parse_row=lambda raw: _parse(raw, schema, missing, context, report),
+                    reject=lambda line, field, why, cells: _reject(report, line, field, why, cells),
+                    progress=progress,
+                )
+            else:
+                _row_by_row(uow.session, stream, source, report, schema, missing, context, progress)
         if report.rejected and not partial:
             return report  # leaving the unit of work rolls everything back
         _quarantine(uow.session, report, batch.id, kind)
@@ -194,6 +184,42 @@ def _store_rows(
         uow.commit()
         report.committed = True
     return report
+
+
+def _row_by_row(
+    session: Session,
+    stream: BinaryIO,
+    source: RowSource,
+    report: ImportReport,
+    schema: RecordSchema[Any],
+    missing: list[str],
+    context: EntryContext,
+    progress: Progress | None,
+) -> None:
+    assert report.batch_id is not None
+    sink = SINKS[schema.kind](session, report.batch_id)
+    # Only a file exported from the quarantine has rows that can resolve quarantined ones.
+    resolves = "quarantine_id" in source.header
+    for chunk in _chunks(source.rows, CHUNK_ROWS):
+        parsed: list[Parsed] = []
+        for raw in chunk:
+            report.read += 1
+            item = _parse(raw, schema, missing, context, report)
+            if item is not None:
+                parsed.append(item)
+        outcome = sink.take(parsed)
+        report.accepted += outcome.accepted
+        report.duplicate += outcome.duplicate
+        cells_by_line = {p.line: p.cells for p in parsed}
+        for refused in outcome.refused:
+            _reject(
+                report, refused.line, refused.field, refused.reason, cells_by_line[refused.line]
+            )
+        if resolves:
+            stored = [cells_by_line[n] for n in outcome.stored_lines]
+            _resolve_quarantine(session, stored, context.entered_at)
+        if progress:
+            progress(report.read, _position(stream))
 
 
 def _parse(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # SQLite keeps 2 MB of pages by default: a large import's indexes (the random `ref` above all)
 # then miss the cache on nearly every row and spill dirty pages to the journal over and over.
@@ -87,3 +90,82 @@ def roomy_cache(session: Session) -> Iterator[None]:
         # The connection may be closed by now (an error tore it down): nothing left to restore.
         with suppress(sqlite3.Error):
             connection.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+class Staged(Protocol):
+    """A large insert fed a frame at a time; `finish` stores what is new, returns how many."""
+
+    def add(self, frame: pl.DataFrame) -> None: ...
+
+    def finish(self) -> int: ...
+
+
+class _SqliteStaged:
+    # SQLite needs no staging: each frame goes straight in, skipping stored refs, inside the
+    # import's transaction (rollback journal, synchronous as configured).
+    def __init__(self, session: Session, table: str, columns: Sequence[str], batch_id: int):
+        connection = session.connection().connection.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        self.connection, self.inserted = connection, 0
+        names = ", ".join((*columns, "import_batch_id"))
+        marks = ", ".join("?" for _ in columns)
+        self.sql = (
+            f"INSERT INTO {table} ({names}) VALUES ({marks}, {int(batch_id)}) "
+            "ON CONFLICT (ref) DO NOTHING"
+        )
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if frame.height:
+            cursor = self.connection.executemany(self.sql, frame.iter_rows())
+            self.inserted += cursor.rowcount
+            cursor.close()
+
+    def finish(self) -> int:
+        return self.inserted
+
+
+class _PostgresqlStaged:
+    # COPY every frame into one scratch table (no constraints, no WAL), then move what is new
+    # with a single INSERT ... SELECT ... ON CONFLICT DO NOTHING at the end.
+    def __init__(self, session: Session, table: str, columns: Sequence[str], batch_id: int):
+        connection = session.connection().connection.driver_connection
+        assert connection is not None
+        self.connection, self.table, self.batch_id = connection, table, int(batch_id)
+        self.names = ", ".join(columns)
+        self.scratch = f"staged_{table}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.scratch}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {self.scratch} ON COMMIT DROP AS "
+                f"SELECT {self.names} FROM {table} WITH NO DATA"
+            )
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if not frame.height:
+            return
+        data = frame.write_csv(include_header=False).encode()
+        with (
+            self.connection.cursor() as cursor,
+            cursor.copy(f"COPY {self.scratch} ({self.names}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            copy.write(data)
+
+    def finish(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.table} ({self.names}, import_batch_id) "
+                f"SELECT {self.names}, {self.batch_id} FROM {self.scratch} "
+                "ON CONFLICT (ref) DO NOTHING"
+            )
+            inserted = int(cursor.rowcount)
+            cursor.execute(f"DROP TABLE pg_temp.{self.scratch}")
+        return inserted
+
+
+def staged_insert(session: Session, table: str, columns: Sequence[str], batch_id: int) -> Staged:
+    """Insert frames whose columns are `columns` (in that order) into `table`, with
+    `import_batch_id` set to `batch_id`, skipping rows whose ref is stored (or came earlier).
+    Runs inside the session's transaction: nothing is committed here."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _SqliteStaged(session, table, columns, batch_id)
+    return _PostgresqlStaged(session, table, columns, batch_id)

@@ -1,0 +1,80 @@
+"""A large CSV file in blocks of whole lines, for readers that take a column at a time.
+
+Only files with no quote and no carriage return anywhere qualify (`splits_on_lines`): in those,
+every newline ends a row and every comma ends a cell, exactly as the csv module reads them, so
+a block's lines are its rows and line numbers stay exact. A block that is not clean UTF-8
+text, or holds a control character, is read row by row by `csv_format` as before.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from .csv_format import read_part
+from .table import RawRow
+from .text_checks import _ANY_PROBLEM, MAX_CELL_CHARS
+
+BLOCK_BYTES = 8 << 20
+
+
+@dataclass(slots=True)
+class Block:
+    first_line: int
+    """The file's line number of the block's first line."""
+    lines: list[str] = field(default_factory=list)
+    """The block's lines without their newline: each one row (or blank), all clean text."""
+    rows: list[RawRow] = field(default_factory=list)
+    """Rows read one by one, when the block is not clean text; `lines` is then empty."""
+    position: int = 0
+    """Bytes of the file read so far."""
+
+
+def splits_on_lines(stream: BinaryIO) -> bool:
+    """True when the file holds no quote and no carriage return, and is not UTF-16."""
+    stream.seek(0)
+    try:
+        head = stream.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return False
+        stream.seek(0)
+        while chunk := stream.read(BLOCK_BYTES):
+            if b'"' in chunk or b"\r" in chunk:
+                return False
+        return True
+    finally:
+        stream.seek(0)
+
+
+def blocks(stream: BinaryIO, header: list[str], size: int = BLOCK_BYTES) -> Iterator[Block]:
+    """The data rows of a file for which `splits_on_lines` holds, after its header line."""
+    stream.seek(0)
+    position = len(stream.readline())
+    line, first = 2, True
+    while data := stream.read(size):
+        if not data.endswith(b"\n"):
+            data += stream.readline()
+        position += len(data)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        lines = text.split("\n") if text is not None else []
+        if text is not None and text.endswith("\n"):
+            lines.pop()
+        # The first line may be an HXL hashtag row; csv_format decides, unless it is too
+        # long to be sure how the csv module splits it.
+        awkward = first and bool(lines) and len(lines[0]) > MAX_CELL_CHARS
+        if text is None or awkward or _ANY_PROBLEM.search(text):
+            rows = read_part(data.decode("utf-8", "surrogateescape"), header, line, first=first)
+            count = data.count(b"\n") + (not data.endswith(b"\n"))
+            yield Block(line, rows=rows, position=position)
+        else:
+            if first and lines and lines[0].startswith("#"):
+                lines[0] = ""  # an HXL hashtag row: part of the header, so skipped as blank
+            count = len(lines)
+            yield Block(line, lines=lines, position=position)
+        line += count
+        first = False

@@ -1,0 +1,335 @@
+"""Border incidents read a column at a time: the vectorised twin of `incidents.parse_incident`.
+
+A large file's rows are nearly all well formed. `parse_columns` checks whole columns at once
+and turns every row that passes into the values the store keeps, exactly as
+`parse_incident` followed by `store.mapping.incident_values` would. Its checks are stricter
+than the row parser's: a row it has the least doubt about is handed back by position, for the
+row parser to accept or reject with its usual line, field and reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeVar
+
+import polars as pl
+
+from ...domain.errors import InvalidValue
+from ...domain.incidents import Confidence, IncidentCategory, IncidentStatus
+from ...domain.sources import SourceKind, partial_date
+from .incidents import parse_nationalities
+from .schema import EntryContext
+
+V = TypeVar("V")
+
+STORED = (
+    "ref",
+    "occurred_at",
+    "day",
+    "section",
+    "country",
+    "lon",
+    "lat",
+    "category",
+    "persons",
+    "minors",
+    "nationalities",
+    "description",
+    "status",
+    "confidence",
+    "external_ref",
+    "source_kind",
+    "source_reference",
+    "source_organisation",
+    "source_published",
+    "entered_by",
+    "entered_at",
+)
+"""The incident table's columns that `parse_columns` fills, in `mapping.INCIDENT_COLUMNS`
+order (the import batch is the caller's)."""
+
+SCHEMA: dict[str, pl.DataType] = {
+    **{name: pl.String() for name in STORED},
+    "lon": pl.Float64(),
+    "lat": pl.Float64(),
+    "persons": pl.Int64(),
+    "minors": pl.Int64(),
+}
+
+# The longest texts the row parser lets through (see incidents._parse_clean).
+_TEXT_MAX = 2000
+_MOMENT = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})T([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?"
+    r"([+-])([01][0-9]|2[0-3]):([0-5][0-9])$"
+)
+_COUNT = r"^[0-9]{1,15}$"
+_DEGREES = r"^-?[0-9]{1,15}(?:\.[0-9]{1,15})?$"
+
+_CATEGORIES = {c.value: c.value for c in IncidentCategory}
+_STATUSES = {s.value: s.value for s in IncidentStatus}
+_CONFIDENCES = {c.value: c.value for c in Confidence}
+_SOURCE_KINDS = {k.value: k.value for k in SourceKind}
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    stored: pl.DataFrame
+    """One row per accepted input row: its `pos`, then the columns of `STORED` and `SCHEMA`."""
+    doubtful: list[int]
+    """Positions (in the input frame) of the rows left to the row parser."""
+
+
+def parse_columns(cells: pl.DataFrame, context: EntryContext, sections: Iterable[str]) -> Columns:
+    """`cells`: one text column per header name (stripped of nothing) and a `pos` column.
+    Rows whose section is not one of `sections` are left to the row parser, which says so."""
+    text = {name: _stripped(cells, name) for name in _INPUT}
+    known = set(sections)
+    frame = cells.select(
+        pl.col("pos"),
+        *(expr.alias(name) for name, expr in text.items()),
+    )
+    frame = frame.with_columns(
+        _lookup(frame, "section", lambda v: u if (u := v.upper()) in known else None),
+        _lookup(frame, "category", lambda v: _CATEGORIES.get(v.lower())),
+        _lookup(frame, "status", lambda v: _STATUSES.get(v.lower()) if v else "reported"),
+        _lookup(frame, "confidence", lambda v: _CONFIDENCES.get(v.lower()) if v else "medium"),
+        _lookup(frame, "source_kind", lambda v: _SOURCE_KINDS.get(v.lower())),
+        _lookup(frame, "source_published", _published, dtype=pl.String()),
+        _lookup(frame, "entered_at", lambda v: _entered(v, context)),
+        _lookup(frame, "nationalities", _nationalities, dtype=_NATIONALITIES),
+        _lookup(frame, "day", _day, source="occurred_at", pattern=_MOMENT),
+        pl.col("occurred_at").str.extract_groups(_MOMENT).alias("moment"),
+    )
+    moment = pl.col("moment").struct
+    occurred = pl.concat_str(
+        moment.field("1"),
+        pl.lit("T"),
+        moment.field("2"),
+        pl.lit(":"),
+        moment.field("3"),
+        pl.lit(":"),
+        moment.field("4").fill_null("00"),
+        moment.field("5"),
+        moment.field("6"),
+        pl.lit(":"),
+        moment.field("7"),
+    )
+    persons = pl.col("persons").cast(pl.Int64, strict=False)
+    minors = pl.when(pl.col("minors") == "").then(0).otherwise(pl.col("minors").cast(pl.Int64))
+    lon = pl.col("lon").cast(pl.Float64, strict=False)
+    lat = pl.col("lat").cast(pl.Float64, strict=False)
+    both = (pl.col("lon") != "") & (pl.col("lat") != "")
+    neither = (pl.col("lon") == "") & (pl.col("lat") == "")
+    nat = pl.col("nationalities").struct
+    good = (
+        pl.col("day").is_not_null()
+        # -00:00 reads as UTC and is written back as +00:00: the row parser's business.
+        & (pl.concat_str(moment.field("5"), moment.field("6"), moment.field("7")) != "-0000")
+        & pl.col("section").is_not_null()
+        & pl.col("category").is_not_null()
+        & pl.col("status").is_not_null()
+        & pl.col("confidence").is_not_null()
+        & pl.col("source_kind").is_not_null()
+        & pl.col("entered_at").is_not_null()
+        & pl.col("source_published").is_not_null()
+        & nat.field("text").is_not_null()
+        & pl.col("persons").str.contains(_COUNT)
+        & ((pl.col("minors") == "") | pl.col("minors").str.contains(_COUNT))
+        & (
+            neither
+            | (both & pl.col("lon").str.contains(_DEGREES) & pl.col("lat").str.contains(_DEGREES))
+        )
+        & (pl.col("source_url") != "")
+        & (pl.col("entered_by").str.len_chars() <= 120)
+        & (pl.col("description").str.len_chars() <= 5000)
+        & pl.all_horizontal(
+            pl.col(name).str.len_chars() <= _TEXT_MAX
+            for name in ("source_url", "external_ref", "source_organisation")
+        )
+    )
+    frame = frame.with_columns(good.fill_null(False).alias("good"))
+    # The numeric checks run only where the texts were well formed, so no cast fails.
+    checked = frame.filter("good").with_columns(
+        persons.alias("persons_n"), minors.alias("minors_n"), lon.alias("lon_n"), lat.alias("lat_n")
+    )
+    sound = (
+        (pl.col("minors_n") <= pl.col("persons_n"))
+        & (nat.field("total") <= pl.col("persons_n"))
+        & (nat.field("least") > 0)
+        & (pl.col("lon_n").is_null() | pl.col("lon_n").is_between(-180.0, 180.0))
+        & (pl.col("lat_n").is_null() | pl.col("lat_n").is_between(-90.0, 90.0))
+    )
+    checked = checked.filter(sound)
+    doubtful = sorted(set(cells.get_column("pos").to_list()) - set(checked["pos"].to_list()))
+    empty_to_null = {
+        n: pl.when(pl.col(n) == "").then(None).otherwise(pl.col(n))
+        for n in ("external_ref", "source_organisation")
+    }
+    stored = checked.select(
+        pl.col("pos"),
+        pl.lit(None, pl.String()).alias("ref"),
+        occurred.alias("occurred_at"),
+        pl.col("day"),
+        pl.col("section"),
+        pl.col("section").str.slice(0, 2).alias("country"),
+        pl.col("lon_n").alias("lon"),
+        pl.col("lat_n").alias("lat"),
+        pl.col("category"),
+        pl.col("persons_n").alias("persons"),
+        pl.col("minors_n").alias("minors"),
+        nat.field("text").alias("nationalities"),
+        pl.col("description"),
+        pl.col("status"),
+        pl.col("confidence"),
+        empty_to_null["external_ref"].alias("external_ref"),
+        pl.col("source_kind"),
+        pl.col("source_url").alias("source_reference"),
+        empty_to_null["source_organisation"].alias("source_organisation"),
+        pl.when(pl.col("source_published") == "")
+        .then(None)
+        .otherwise(pl.col("source_published"))
+        .alias("source_published"),
+        pl.when(pl.col("entered_by") == "")
+        .then(pl.lit(context.entered_by))
+        .otherwise(pl.col("entered_by"))
+        .alias("entered_by"),
+        pl.col("entered_at"),
+    )
+    stored = stored.with_columns(pl.Series("ref", refs(stored), pl.String()))
+    return Columns(stored, doubtful)
+
+
+def refs(stored: pl.DataFrame) -> list[str]:
+    """`Incident.ref` of each stored row: the reporter's own reference with the organisation
+    when there is one, else the content."""
+    keys = stored.select(
+        pl.when(pl.col("external_ref").is_not_null())
+        .then(
+            pl.concat_str(
+                pl.col("source_organisation").fill_null(""),
+                pl.col("external_ref"),
+                separator="\x1f",
+            )
+        )
+        .otherwise(
+            pl.concat_str(
+                pl.col("occurred_at"),
+                pl.col("section"),
+                pl.col("category"),
+                pl.col("persons").cast(pl.String),
+                pl.col("source_reference"),
+                separator="\x1f",
+            )
+        )
+    ).to_series()
+    blake2b = hashlib.blake2b
+    return ["I" + blake2b(k.encode(), digest_size=10).hexdigest() for k in keys]
+
+
+_INPUT = (
+    "external_ref",
+    "occurred_at",
+    "section",
+    "lon",
+    "lat",
+    "category",
+    "persons",
+    "minors",
+    "nationalities",
+    "description",
+    "status",
+    "confidence",
+    "source_kind",
+    "source_organisation",
+    "source_url",
+    "source_published",
+    "entered_by",
+    "entered_at",
+)
+
+_NATIONALITIES = pl.Struct({"text": pl.String(), "total": pl.Int64(), "least": pl.Int64()})
+
+
+def _stripped(cells: pl.DataFrame, name: str) -> pl.Expr:
+    # Python's str.strip and polars' strip_chars agree on every whitespace character except
+    # \x1c-\x1f, which are control characters: rows holding them never reach this module.
+    if name not in cells.columns:
+        return pl.lit("", pl.String())
+    return pl.col(name).str.strip_chars()
+
+
+def _lookup(
+    frame: pl.DataFrame,
+    name: str,
+    read: Callable[[str], V | None],
+    *,
+    dtype: pl.DataType | None = None,
+    source: str | None = None,
+    pattern: str | None = None,
+) -> pl.Expr:
+    """Column `source` (default `name`) read through `read`, once per distinct text: most
+    columns of a large file repeat a few values. A text `read` maps to None, or one not
+    matching `pattern`, gives null, which sends the row to the row parser."""
+    column = frame.get_column(source or name)
+    if pattern is not None:
+        distinct = column.str.extract(pattern, 1).unique().drop_nulls().to_list()
+        keys_expr = pl.col(source or name).str.extract(pattern, 1)
+    else:
+        distinct = column.unique().drop_nulls().to_list()
+        keys_expr = pl.col(name)
+    values = [read(text) for text in distinct]
+    target = dtype or pl.String()
+    return keys_expr.replace_strict(
+        distinct,
+        pl.Series(values, dtype=target),
+        default=pl.lit(None, target),
+        return_dtype=target,
+    ).alias(name)
+
+
+def _published(text: str) -> str | None:
+    if not text:
+        return ""
+    if len(text) > _TEXT_MAX:
+        return None
+    try:
+        return partial_date(text)
+    except InvalidValue:
+        return None
+
+
+def _entered(text: str, context: EntryContext) -> str | None:
+    if not text:
+        return context.entered_at.isoformat(timespec="seconds")
+    if len(text) > _TEXT_MAX:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.isoformat(timespec="seconds") if moment.tzinfo is not None else None
+
+
+def _nationalities(text: str) -> dict[str, object] | None:
+    if len(text) > _TEXT_MAX:
+        return None
+    try:
+        pairs = parse_nationalities(text)
+    except (InvalidValue, ValueError):
+        return None
+    counts = [n for _, n in pairs]
+    return {
+        "text": ";".join(f"{code}:{n}" for code, n in pairs),
+        "total": sum(counts),
+        "least": min(counts, default=1),
+    }
+
+
+def _day(text: str) -> str | None:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,137 @@
+"""A large incidents CSV imported a column at a time, with the row importer's exact outcome.
+
+`ingest` hands over files that qualify (incidents, CSV without quotes or carriage returns,
+one column per field name). Blocks of lines are split and checked a column at a time
+(`records.incident_columns`); a row those checks have any doubt about goes through the row
+parser, so it is accepted or rejected with the same line, field and reason as before. Every
+stored row then goes in through one staged insert (`store.bulk.staged_insert`), in the
+import's one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import BinaryIO
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from ..domain.incidents import Incident
+from ..interchange.csv_blocks import Block, blocks, splits_on_lines
+from ..interchange.csv_format import read_line
+from ..interchange.records.incident_columns import SCHEMA, STORED, parse_columns
+from ..interchange.records.incidents import COLUMNS
+from ..interchange.records.schema import EntryContext, RecordKind
+from ..interchange.table import RawRow
+from ..interchange.text_checks import MAX_CELL_CHARS
+from ..store import mapping
+from ..store.bulk import staged_insert
+from .places import known_places
+from .report import ImportReport
+from .sinks import Parsed
+
+ParseRow = Callable[[RawRow], Parsed | None]
+"""The row parser: the row as a record, or None once it has been rejected in the report."""
+Reject = Callable[[int, str, str, dict[str, str]], None]
+Progress = Callable[[int, int], None]
+
+_KNOWN = {c.name for c in COLUMNS}
+
+
+def qualifies(kind: RecordKind, file_format: str, header: list[str], stream: BinaryIO) -> bool:
+    """Whether the file can go the column way: incidents in a CSV that splits on its lines,
+    every required column present, no column named twice, no quarantine rows to resolve."""
+    names = [name for name in header if name in _KNOWN]
+    return (
+        kind is RecordKind.INCIDENTS
+        and file_format == "csv"
+        and "quarantine_id" not in header
+        and len(set(header)) == len(header)
+        and all(c.name in names for c in COLUMNS if c.required)
+        and splits_on_lines(stream)
+    )
+
+
+def store_incidents(
+    session: Session,
+    stream: BinaryIO,
+    header: list[str],
+    report: ImportReport,
+    *,
+    batch_id: int,
+    context: EntryContext,
+    parse_row: ParseRow,
+    reject: Reject,
+    progress: Progress | None,
+) -> None:
+    """Read, check and store every row; count each in `report` as the row importer would."""
+    sections = known_places(session).sections
+    staged = staged_insert(session, "incidents", STORED, batch_id)
+    offered = 0
+    for block in blocks(stream, header):
+        fast, rows = _split(block, header, context, sections)
+        slow: list[tuple[object, ...]] = []
+        for raw in sorted(rows, key=lambda r: r.line):
+            report.read += 1
+            item = parse_row(raw)
+            if item is None:
+                continue
+            incident: Incident = item.record
+            if incident.section not in sections:
+                reason = f"{incident.section!r} is not a known border section"
+                reject(item.line, "section", reason, item.cells)
+                continue
+            values = mapping.incident_values(incident, batch_id)
+            slow.append((item.line, *values[:2], values[2].isoformat(), *values[3:-1]))
+        report.read += fast.height
+        frame = pl.concat(
+            [fast, pl.DataFrame(slow, schema={"line": pl.Int64(), **SCHEMA}, orient="row")]
+        )
+        if slow:
+            frame = frame.sort("line")
+        staged.add(frame.select(STORED))
+        offered += frame.height
+        if progress:
+            progress(report.read, block.position)
+    inserted = staged.finish()
+    report.accepted += inserted
+    report.duplicate += offered - inserted
+
+
+def _split(
+    block: Block, header: list[str], context: EntryContext, sections: frozenset[str]
+) -> tuple[pl.DataFrame, list[RawRow]]:
+    """The block's rows stored the column way (with their `line`), and those for the row
+    parser."""
+    if not block.lines:
+        return pl.DataFrame(schema={"line": pl.Int64(), **SCHEMA}), block.rows
+    text = pl.col("text")
+    lines = pl.DataFrame({"text": block.lines}).with_row_index("pos")
+    lines = lines.with_columns(
+        (text.str.replace_all(",", "", literal=True).str.strip_chars() == "").alias("blank"),
+        (
+            (text.str.count_matches(",", literal=True) == len(header) - 1)
+            & (text.str.len_chars() <= MAX_CELL_CHARS)
+            # A cell starting with an apostrophe may be one the writer neutralised.
+            & ~text.str.contains("(?:^|,)'")
+        ).alias("usual"),
+    ).filter(~pl.col("blank"))
+    usual = lines.filter("usual")
+    wanted = [name for name in header if name in _KNOWN]
+    cells = usual.select(
+        pl.col("pos"),
+        text.str.split_exact(",", len(header) - 1)
+        .struct.rename_fields(header)
+        .struct.field(*wanted),
+    )
+    parsed = parse_columns(cells, context, sections)
+    doubtful = lines.filter(~pl.col("usual"))["pos"].to_list() + parsed.doubtful
+    rows = [
+        row
+        for pos in doubtful
+        if (row := read_line(block.first_line + pos, block.lines[pos], header)) is not None
+    ]
+    fast = parsed.stored.select(
+        (pl.col("pos").cast(pl.Int64) + block.first_line).alias("line"), *STORED
+    )
+    return fast, rows
