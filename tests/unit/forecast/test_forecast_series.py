@@ -40,9 +40,35 @@ def test_the_output_names_the_model_and_its_backtest_score() -> None:
     assert fc.model in ModelRegistry().names()
     assert fc.chosen is not None
     assert fc.chosen.model == fc.model
-    assert fc.chosen.mase == min(c.mase for c in fc.candidates)
-    assert {c.model for c in fc.candidates} == {"seasonal_naive", "drift", "nb_damped_trend"}
+    best = min(c.mase for c in fc.candidates)
+    # the preferred combination is kept unless another model beats it by more than 10 %
+    assert fc.chosen.mase == best or (
+        fc.model == FAST.prefer and best > (1 - FAST.prefer_margin) * fc.chosen.mase
+    )
+    assert {c.model for c in fc.candidates} == {
+        "seasonal_naive",
+        "drift",
+        "seasonal_smoothing",
+        "nb_damped_trend",
+        "nb_smoothing_mean",
+    }
     assert fc.chosen.n_origins >= 2
+
+
+def test_without_a_margin_the_lowest_backtest_mase_wins() -> None:
+    y = synthetic_weekly_counts(200)
+    plain = ForecastSettings(n_paths=400, backtest_paths=100, max_origins=6, prefer_margin=0.0)
+    fc = forecast_series(y, START, Frequency.DAILY, 14, settings=plain)
+    assert fc.chosen is not None
+    assert fc.chosen.mase == min(c.mase for c in fc.candidates)
+
+
+def test_a_model_that_clearly_beats_the_preferred_one_is_chosen() -> None:
+    # SYNTHETIC: a strict weekly pattern with no noise, which the seasonal naive rule repeats
+    # exactly and the smoothed models only approach
+    y = np.tile([0.0, 0.0, 50.0, 0.0, 0.0, 200.0, 10.0], 30)
+    fc = forecast_series(y, START, Frequency.DAILY, 7, settings=FAST)
+    assert fc.model == "seasonal_naive"
 
 
 def test_a_steady_noisy_series_is_forecast_better_than_by_the_seasonal_naive_rule() -> None:

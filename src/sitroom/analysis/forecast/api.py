@@ -13,6 +13,7 @@ from sitroom.analysis.forecast.backtest import choose_origins, score_forecasts
 from sitroom.analysis.forecast.base import Fitted, ForecastModel
 from sitroom.analysis.forecast.calendar import Frequency, add_steps, phase_of, step_dates
 from sitroom.analysis.forecast.calibrate import Recalibration
+from sitroom.analysis.forecast.combine import Combination, combine_backtests, combine_fits
 from sitroom.analysis.forecast.registry import ModelRegistry
 from sitroom.analysis.forecast.result import FloatArray, Forecast, ModelScore, summarise_paths
 
@@ -36,6 +37,10 @@ class ForecastSettings:
     short_periods: int = 2
     #: the backtest needs this much history (in seasonal periods) before its first origin
     min_train_periods: int = 4
+    #: the model kept unless another beats its backtest MASE by more than `prefer_margin`
+    #: (a short backtest is noisy: picking its winner outright loses to a good default)
+    prefer: str = "nb_smoothing_mean"
+    prefer_margin: float = 0.1
 
 
 def _clean(values: Sequence[float] | FloatArray) -> tuple[FloatArray, list[str]]:
@@ -96,21 +101,34 @@ def _select(
         )
     if len(origins) < 2:
         return None, None, (), Recalibration.identity()
-    fits: list[Fitted] = []
-    results = []
-    for m in candidates:
-        fitted, points, paths = m.fit_with_backtest(
-            y, phase0, period, origins, eval_h, settings.backtest_paths, rng
-        )
-        fits.append(fitted)
-        results.append(score_forecasts(m.name, points, paths, y, period, origins, rng))
+    runs: dict[str, tuple[Fitted, FloatArray, FloatArray]] = {}
+    # Members before combinations, so that a combination reuses its members' backtests.
+    for m in sorted(candidates, key=lambda m: isinstance(m, Combination)):
+        if isinstance(m, Combination) and all(x.name in runs for x in m.members):
+            parts = [runs[x.name] for x in m.members]
+            points, paths = combine_backtests(
+                [r[1] for r in parts], [r[2] for r in parts], settings.backtest_paths
+            )
+            runs[m.name] = (combine_fits([r[0] for r in parts]), points, paths)
+        else:
+            runs[m.name] = m.fit_with_backtest(
+                y, phase0, period, origins, eval_h, settings.backtest_paths, rng
+            )
+    fits = [runs[m.name][0] for m in candidates]
+    results = [
+        score_forecasts(m.name, runs[m.name][1], runs[m.name][2], y, period, origins)
+        for m in candidates
+    ]
     scores = tuple(score for score, _ in results)
     ranked = [i for i, s in enumerate(scores) if not math.isnan(s.mase)]
     if not ranked:
         return None, None, scores, Recalibration.identity()
     best = min(ranked, key=lambda i: scores[i].mase)
+    preferred = [i for i in ranked if candidates[i].name == settings.prefer]
+    if preferred and scores[best].mase > (1.0 - settings.prefer_margin) * scores[preferred[0]].mase:
+        best = preferred[0]
     recal = (
-        Recalibration.from_pit(results[best][1], len(origins), 7 if period == 7 else 12)
+        Recalibration.from_pit_bounds(results[best][1], len(origins), 7 if period == 7 else 12)
         if settings.recalibrate
         else Recalibration.identity()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sitroom.analysis.forecast.base import ForecastModel
-from sitroom.analysis.forecast.calibrate import pit_values
+from sitroom.analysis.forecast.calibrate import pit_bounds
 from sitroom.analysis.forecast.result import FloatArray, ModelScore
 
 
@@ -54,10 +54,10 @@ def score_forecasts(
     y: FloatArray,
     period: int,
     origins: list[int],
-    rng: np.random.Generator,
 ) -> tuple[ModelScore, FloatArray]:
     """A model's backtest score from its forecasts at each origin (points: origins x
-    horizon; paths: origins x n_paths x horizon), and the PIT values of the held-out data."""
+    horizon; paths: origins x n_paths x horizon), and the `pit_bounds` of the held-out
+    data."""
     horizon = points.shape[1]
     actual = np.stack([y[o : o + horizon] for o in origins])
     scales = np.array([mase_scale(y[:o], period) for o in origins])[:, None]
@@ -73,7 +73,7 @@ def score_forecasts(
         n_origins=len(origins),
         horizon=horizon,
     )
-    return score, pit_values(paths, actual, rng)
+    return score, pit_bounds(paths, actual)
 
 
 def score_model(
@@ -89,4 +89,4 @@ def score_model(
 ) -> tuple[ModelScore, FloatArray]:
     """Backtest one model and score it."""
     points, paths = model.backtest(y, phase0, period, origins, horizon, n_paths, rng)
-    return score_forecasts(model.name, points, paths, y, period, origins, rng)
+    return score_forecasts(model.name, points, paths, y, period, origins)

@@ -34,8 +34,33 @@ def pit_values(paths: FloatArray, actual: FloatArray, rng: np.random.Generator) 
     return np.asarray(np.where(np.isnan(actual), np.nan, pit), dtype=np.float64)
 
 
-def _levels(pit: FloatArray, weight: float) -> FloatArray:
-    empirical = np.quantile(pit, GRID)
+def pit_bounds(paths: FloatArray, actual: FloatArray) -> FloatArray:
+    """The share of futures below each actual value and at or below it, stacked
+    (2, origins, horizon); NaN where the value is unknown. For counts the two differ by the
+    probability of the value itself."""
+    below = (paths < actual[:, None, :]).mean(axis=1)
+    at_or_below = (paths <= actual[:, None, :]).mean(axis=1)
+    out = np.stack([below, at_or_below])
+    return np.asarray(np.where(np.isnan(actual)[None], np.nan, out), dtype=np.float64)
+
+
+def _levels(below: FloatArray, at_or_below: FloatArray, weight: float) -> FloatArray:
+    # An interval [Q(a), Q(b)] of simulated counts misses a value below it when the share
+    # of futures at or below the value is under a, and above it when the share strictly
+    # below is b or more. Taking the lower levels from the first and the upper ones from
+    # the second makes the intervals (closed, as they are read) cover what they say, even
+    # when a count such as zero has a large probability of its own. Where one side cannot
+    # miss as often as it should (the lower end is zero and zero is likely), the other side
+    # makes up the difference, so that the interval still holds its nominal share.
+    tails = GRID[GRID < 0.5]
+    lo = np.quantile(at_or_below, tails)
+    hi = np.quantile(below, 1.0 - tails)
+    short_lo = tails - (at_or_below[None, :] < lo[:, None]).mean(axis=1)
+    short_hi = tails - (below[None, :] >= hi[:, None]).mean(axis=1)
+    lo = np.quantile(at_or_below, np.clip(tails + np.maximum(short_hi, 0.0), 0.0, 0.5))
+    hi = np.quantile(below, np.clip(1.0 - tails - np.maximum(short_lo, 0.0), 0.5, 1.0))
+    mid = 0.5 * (np.quantile(at_or_below, 0.5) + np.quantile(below, 0.5))
+    empirical = np.concatenate([lo, [mid], hi[::-1]])
     levels = np.clip(weight * empirical + (1.0 - weight) * GRID, 0.0, 1.0)
     levels[0], levels[-1] = 0.0, 1.0
     return np.asarray(np.maximum.accumulate(levels), dtype=np.float64)
@@ -55,21 +80,30 @@ class Recalibration:
 
     @classmethod
     def from_pit(
-        cls, pit: FloatArray, n_origins: int, width: int, prior_origins: float = 4.0
+        cls, pit: FloatArray, n_origins: int, width: int, prior_origins: float = 1.0
     ) -> Recalibration:
         """From a (origins x horizon) PIT matrix. A model can be too wide a week ahead and
         too narrow four weeks ahead, so each block of horizons gets its own map; a block
         with too few values uses the map of all horizons together."""
-        known = pit[~np.isnan(pit)]
-        if known.size < 20:
+        return cls.from_pit_bounds(np.stack([pit, pit]), n_origins, width, prior_origins)
+
+    @classmethod
+    def from_pit_bounds(
+        cls, bounds: FloatArray, n_origins: int, width: int, prior_origins: float = 1.0
+    ) -> Recalibration:
+        """From `pit_bounds` (2 x origins x horizon): the levels that make the closed
+        intervals cover as often as their nominal level in the backtest."""
+        known = ~np.isnan(bounds[0])
+        if known.sum() < 20:
             return cls.identity()
         weight = n_origins / (n_origins + prior_origins)
-        pooled = _levels(known, weight)
+        pooled = _levels(bounds[0][known], bounds[1][known], weight)
         blocks = []
-        for b in range(-(-pit.shape[1] // width)):
-            part = pit[:, b * width : (b + 1) * width]
-            part = part[~np.isnan(part)]
-            blocks.append(_levels(part, weight) if part.size >= 20 else pooled)
+        for b in range(-(-bounds.shape[2] // width)):
+            part = bounds[:, :, b * width : (b + 1) * width]
+            ok = known[:, b * width : (b + 1) * width]
+            enough = ok.sum() >= 20
+            blocks.append(_levels(part[0][ok], part[1][ok], weight) if enough else pooled)
         return cls(np.stack(blocks), width)
 
     def level(self, nominal: float, step: int = 1) -> float:

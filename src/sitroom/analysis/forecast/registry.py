@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sitroom.analysis.forecast.base import ForecastModel
 from sitroom.analysis.forecast.baselines import Drift, SeasonalNaive, ShortSeriesMean
+from sitroom.analysis.forecast.combine import Combination
 from sitroom.analysis.forecast.nb_trend import NBDampedTrend
+from sitroom.analysis.forecast.smoothing import SeasonalSmoothing
 
 
 class UnknownModelError(KeyError):
@@ -13,7 +15,20 @@ class UnknownModelError(KeyError):
 
 def default_models() -> dict[str, ForecastModel]:
     """A fresh registry; the order is the tie-break order (simplest first)."""
-    models: list[ForecastModel] = [SeasonalNaive(), Drift(), NBDampedTrend(), ShortSeriesMean()]
+    nb, smoothing = NBDampedTrend(), SeasonalSmoothing()
+    combined = Combination(
+        "nb_smoothing_mean",
+        (nb, smoothing),
+        "Mean of the nb_damped_trend and seasonal_smoothing forecasts, their futures mixed.",
+    )
+    models: list[ForecastModel] = [
+        SeasonalNaive(),
+        Drift(),
+        smoothing,
+        nb,
+        combined,
+        ShortSeriesMean(),
+    ]
     return {m.name: m for m in models}
 
 
