@@ -1,4 +1,4 @@
-"""Reconciliation benchmarks: `python bench/reconcile/run.py heldout|italy|speed|all`.
+"""Reconciliation benchmarks: `python bench/reconcile/run.py heldout|italy|speed|stockflow|all`.
 
 Run with one BLAS thread for the one-core figure:
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 .venv/bin/python bench/reconcile/run.py all
@@ -16,6 +16,7 @@ import belarus
 import heldout
 import italy
 import speed
+import stockflow
 
 from sitroom.analysis.reconcile import ModelSettings
 
@@ -47,7 +48,7 @@ def run_heldout(verbose: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("which", choices=["heldout", "italy", "speed", "all"])
+    parser.add_argument("which", choices=["heldout", "italy", "speed", "stockflow", "all"])
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -55,6 +56,11 @@ def main() -> None:
         run_heldout(args.verbose)
     if args.which in ("italy", "all"):
         _show("Italy daily sea landings 2019-2025, thinned (real)", italy.score(ModelSettings()))
+    if args.which in ("stockflow", "all"):
+        _show("stock and flows tied, 20 simulated reception sites (synthetic)", stockflow.score())
+        _show(
+            "  ... with departures reported per 30 days", stockflow.score(departures_reported=True)
+        )
     if args.which in ("speed", "all"):
         _show(f"speed, {args.series} five-year series (synthetic)", speed.time_many(args.series))
 
