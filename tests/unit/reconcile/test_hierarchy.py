@@ -39,3 +39,19 @@ def test_an_unreported_stretch_of_border_gets_the_remainder() -> None:
         country, sections, Nature.FLOW, JUNE, JUNE_END, sections_complete=False
     )
     assert abs(result.sections[UNATTRIBUTED].total(JUNE, JUNE_END) - 150) < 1e-3
+
+
+def test_a_section_figure_set_aside_is_shown_on_its_section_too() -> None:
+    country = [Figure("c-june", JUNE, JUNE_END, 100)]
+    sections = {
+        "north": [Figure("n-june", JUNE, JUNE_END, 300)],
+        "south": [Figure("s-june", JUNE, JUNE_END, 50)],
+    }
+    result = reconcile_hierarchy(country, sections, Nature.FLOW, JUNE, JUNE_END)
+    assert set(result.country.set_aside_ids) == {"n-june", "s-june"}
+    for name, figure_id in (("north", "n-june"), ("south", "s-june")):
+        section = result.sections[name]
+        assert section.set_aside_ids == (figure_id,)
+        assert [c.loser_ids for c in section.conflicts] == [(figure_id,)]
+        assert all(c in result.country.conflicts for c in section.conflicts)
+    assert abs(result.country.total(JUNE, JUNE_END) - 100) < 1e-3

@@ -84,7 +84,9 @@ def reconcile_hierarchy(
     section_series = {}
     for g, name in enumerate(names):
         own = [p for p in outcome.used if p.groups == (g,)]
-        own_ids = {p.figure.id for p in own}
+        # every figure given for the section, also those set aside: a conflict that names
+        # one of them (as winner or loser) belongs to the section too
+        own_ids = {f.id for f in sections.get(name, ())}
         section_series[name] = build_series(
             nature,
             start,
