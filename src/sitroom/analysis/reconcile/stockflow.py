@@ -215,8 +215,11 @@ def reconcile_stock_flow(
     _figure_rows(inflow, i, n, problem)
     if o is not None and not o.is_empty:
         _figure_rows(outflow, o, 2 * n, problem)
-    z, lu, scaled = _settle(problem, 3 * n)
+    z, lu, scaled = _solve(problem, [])
+    # the spread comes from the figures and the balance alone, before any count is held at
+    # zero (a day held there is still uncertain upwards), as in `reconcile`
     spread_var = _variance(problem, lu, scaled, 3 * n)
+    z = _settle(problem, 3 * n, z)
     unexplained = np.concatenate([[0.0], z[3 * n :]])
     conflicts = _unexplained_conflicts(unexplained, s, i)
     stock_out = _rebanded(s, z[:n], spread_var[:n], conflicts)
@@ -228,14 +231,11 @@ def reconcile_stock_flow(
     return StockFlowSeries(stock_out, inflow_out, outflow_out, unexplained, tuple(conflicts))
 
 
-def _settle(
-    problem: _Problem, counts: int
-) -> tuple[FloatArray, scipy.sparse.linalg.SuperLU, scipy.sparse.csr_matrix]:
+def _settle(problem: _Problem, counts: int, z: FloatArray) -> FloatArray:
     """Counts >= 0 and bounds by an add-only active set: a count below zero is held at zero,
-    a violated bound at its limit."""
+    a violated bound at its limit (the problem's beliefs are changed in place)."""
     active: list[tuple[np.ndarray, float]] = []
     held: set[int] = set()
-    z, lu, scaled = _solve(problem, active)
     for _ in range(_ROUNDS):
         negative = np.flatnonzero(z[:counts] < _NEGATIVE).tolist()
         for c in negative:
@@ -250,8 +250,8 @@ def _settle(
         if not negative and not new:
             break
         active.extend(new)
-        z, lu, scaled = _solve(problem, active)
-    return z, lu, scaled
+        z, _, _ = _solve(problem, active)
+    return z
 
 
 def _rebanded(
