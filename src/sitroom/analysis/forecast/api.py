@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from sitroom.analysis.forecast.backtest import choose_origins, score_forecasts
+from sitroom.analysis.forecast.backtest import choose_origins, mase_scales, score_forecasts
 from sitroom.analysis.forecast.base import Fitted, ForecastModel
 from sitroom.analysis.forecast.calendar import Frequency, add_steps, phase_of, step_dates
 from sitroom.analysis.forecast.calibrate import Recalibration
@@ -26,7 +26,7 @@ class ForecastSettings:
     """Knobs with defaults that suit daily border counts; every one is overridable."""
 
     n_paths: int = 1000
-    backtest_paths: int = 120
+    backtest_paths: int = 60
     max_origins: int = 12
     #: monthly backtests are cheap and monthly series short on origins: use more
     max_origins_monthly: int = 24
@@ -115,8 +115,9 @@ def _select(
                 y, phase0, period, origins, eval_h, settings.backtest_paths, rng
             )
     fits = [runs[m.name][0] for m in candidates]
+    scales = mase_scales(y, period, origins)
     results = [
-        score_forecasts(m.name, runs[m.name][1], runs[m.name][2], y, period, origins)
+        score_forecasts(m.name, runs[m.name][1], runs[m.name][2], y, origins, scales)
         for m in candidates
     ]
     scores = tuple(score for score, _ in results)

@@ -35,16 +35,22 @@ def choose_origins(
     return sorted(o for o in origins if o >= min_train)
 
 
-def interval_hits(
-    paths: FloatArray, actual: FloatArray, levels: tuple[float, ...]
-) -> list[FloatArray]:
-    """Whether each actual value lies in the central interval of its paths, per level.
+def interval_hits(bounds: FloatArray, levels: tuple[float, ...]) -> list[FloatArray]:
+    """Whether each actual value lies in the closed central interval of its futures, per
+    level, from `pit_bounds` (2 x origins x horizon): a value is at or above the
+    inverted-CDF quantile Q(q) when the share of futures at or below it is at least q, and
+    at or below Q(q) when the share strictly below it is under q."""
+    below, at_or_below = bounds[0], bounds[1]
+    hits = []
+    for c in levels:
+        tail = (1.0 - c) / 2.0
+        hits.append((at_or_below >= tail) & (below < 1.0 - tail))
+    return hits
 
-    `paths` has the sample axis second to last, e.g. (origins, paths, horizon)."""
-    tails = [(1.0 - c) / 2.0 for c in levels]
-    qs = np.quantile(paths, [*tails, *(1.0 - t for t in tails)], axis=-2)
-    k = len(levels)
-    return [(actual >= qs[i]) & (actual <= qs[k + i]) for i in range(k)]
+
+def mase_scales(y: FloatArray, period: int, origins: list[int]) -> FloatArray:
+    """`mase_scale` of the history before each origin, as a column (origins x 1)."""
+    return np.array([mase_scale(y[:o], period) for o in origins])[:, None]
 
 
 def score_forecasts(
@@ -52,18 +58,18 @@ def score_forecasts(
     points: FloatArray,
     paths: FloatArray,
     y: FloatArray,
-    period: int,
     origins: list[int],
+    scales: FloatArray,
 ) -> tuple[ModelScore, FloatArray]:
     """A model's backtest score from its forecasts at each origin (points: origins x
     horizon; paths: origins x n_paths x horizon), and the `pit_bounds` of the held-out
-    data."""
+    data. `scales` are the `mase_scales` of the origins."""
     horizon = points.shape[1]
     actual = np.stack([y[o : o + horizon] for o in origins])
-    scales = np.array([mase_scale(y[:o], period) for o in origins])[:, None]
     err = np.abs(points - actual) / scales
     known = ~np.isnan(actual)
-    hits80, hits95 = interval_hits(paths, actual, (0.8, 0.95))
+    bounds = pit_bounds(paths, actual)
+    hits80, hits95 = interval_hits(bounds, (0.8, 0.95))
     count = max(int(known.sum()), 1)
     score = ModelScore(
         model=name,
@@ -73,7 +79,7 @@ def score_forecasts(
         n_origins=len(origins),
         horizon=horizon,
     )
-    return score, pit_bounds(paths, actual)
+    return score, bounds
 
 
 def score_model(
@@ -89,4 +95,5 @@ def score_model(
 ) -> tuple[ModelScore, FloatArray]:
     """Backtest one model and score it."""
     points, paths = model.backtest(y, phase0, period, origins, horizon, n_paths, rng)
-    return score_forecasts(model.name, points, paths, y, period, origins)
+    scales = mase_scales(y, period, origins)
+    return score_forecasts(model.name, points, paths, y, origins, scales)

@@ -44,6 +44,14 @@ def pit_bounds(paths: FloatArray, actual: FloatArray) -> FloatArray:
     return np.asarray(np.where(np.isnan(actual)[None], np.nan, out), dtype=np.float64)
 
 
+def _quantiles(ordered: FloatArray, q: FloatArray) -> FloatArray:
+    """np.quantile's default (linear) rule on an already sorted array."""
+    pos = q * (ordered.size - 1)
+    below = np.floor(pos).astype(np.int64)
+    above = np.minimum(below + 1, ordered.size - 1)
+    return np.asarray(ordered[below] + (pos - below) * (ordered[above] - ordered[below]))
+
+
 def _levels(below: FloatArray, at_or_below: FloatArray, weight: float) -> FloatArray:
     # An interval [Q(a), Q(b)] of simulated counts misses a value below it when the share
     # of futures at or below the value is under a, and above it when the share strictly
@@ -53,14 +61,16 @@ def _levels(below: FloatArray, at_or_below: FloatArray, weight: float) -> FloatA
     # miss as often as it should (the lower end is zero and zero is likely), the other side
     # makes up the difference, so that the interval still holds its nominal share.
     tails = GRID[GRID < 0.5]
-    lo = np.quantile(at_or_below, tails)
-    hi = np.quantile(below, 1.0 - tails)
-    short_lo = tails - (at_or_below[None, :] < lo[:, None]).mean(axis=1)
-    short_hi = tails - (below[None, :] >= hi[:, None]).mean(axis=1)
-    lo = np.quantile(at_or_below, np.clip(tails + np.maximum(short_hi, 0.0), 0.0, 0.5))
-    hi = np.quantile(below, np.clip(1.0 - tails - np.maximum(short_lo, 0.0), 0.5, 1.0))
-    mid = 0.5 * (np.quantile(at_or_below, 0.5) + np.quantile(below, 0.5))
-    empirical = np.concatenate([lo, [mid], hi[::-1]])
+    lo_sorted, hi_sorted = np.sort(at_or_below), np.sort(below)
+    n = lo_sorted.size
+    lo = _quantiles(lo_sorted, tails)
+    hi = _quantiles(hi_sorted, 1.0 - tails)
+    short_lo = tails - np.searchsorted(lo_sorted, lo, side="left") / n
+    short_hi = tails - (1.0 - np.searchsorted(hi_sorted, hi, side="left") / n)
+    lo = _quantiles(lo_sorted, np.clip(tails + np.maximum(short_hi, 0.0), 0.0, 0.5))
+    hi = _quantiles(hi_sorted, np.clip(1.0 - tails - np.maximum(short_lo, 0.0), 0.5, 1.0))
+    mid = 0.5 * (_quantiles(lo_sorted, np.array([0.5])) + _quantiles(hi_sorted, np.array([0.5])))
+    empirical = np.concatenate([lo, mid, hi[::-1]])
     levels = np.clip(weight * empirical + (1.0 - weight) * GRID, 0.0, 1.0)
     levels[0], levels[-1] = 0.0, 1.0
     return np.asarray(np.maximum.accumulate(levels), dtype=np.float64)
@@ -114,18 +124,22 @@ class Recalibration:
     def apply(self, paths: FloatArray) -> FloatArray:
         """Paths (n_paths x horizon) remapped column by column, ranks preserved."""
         n, horizon = paths.shape
-        if n < 2:
+        if n < 2 or np.array_equal(self.levels, GRID[None, :]):
             return paths
         order = np.argsort(paths, axis=0, kind="stable")
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, np.arange(n)[:, None], axis=0)
-        nominal = (ranks + 0.5) / n
-        target = np.empty_like(nominal)
+        ordered = np.take_along_axis(paths, order, axis=0)
+        # The path of rank r sits at nominal level (r + 0.5) / n in every column, so each
+        # block of columns needs one map of n ranks, not one per value.
+        nominal = (np.arange(n) + 0.5) / n
         rows = np.minimum(np.arange(horizon) // self.width, self.levels.shape[0] - 1)
+        remapped = np.empty_like(ordered)
         for row in np.unique(rows):
-            cols = rows == row
-            target[:, cols] = np.interp(nominal[:, cols], GRID, self.levels[row])
-        # Inverted-CDF quantiles by indexing the sorted column: exact sample values (counts
-        # stay whole) and far cheaper than one np.quantile call per target level.
-        idx = np.clip(np.ceil(target * n).astype(np.int64) - 1, 0, n - 1)
-        return np.take_along_axis(np.sort(paths, axis=0), idx, axis=0)
+            cols = np.flatnonzero(rows == row)
+            target = np.interp(nominal, GRID, self.levels[row])
+            # Inverted-CDF quantiles by indexing the sorted column: exact sample values
+            # (counts stay whole) and far cheaper than np.quantile at each target level.
+            idx = np.clip(np.ceil(target * n).astype(np.int64) - 1, 0, n - 1)
+            remapped[:, cols] = ordered[idx[:, None], cols[None, :]]
+        out = np.empty_like(paths)
+        np.put_along_axis(out, order, remapped, axis=0)
+        return out

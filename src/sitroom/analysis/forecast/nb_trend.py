@@ -28,10 +28,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from sitroom.analysis.forecast.base import Fitted, ForecastModel, observed
 from sitroom.analysis.forecast.baselines import recent_window
+from sitroom.analysis.forecast.negbin import best_size, nb_median
 from sitroom.analysis.forecast.result import FloatArray
 from sitroom.analysis.forecast.seasonal import seasonal_log_effects
 
@@ -43,7 +43,6 @@ MAX_LOG_MEAN = math.log(1e7)
 ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5)
 BETAS = (0.005, 0.02, 0.06)
 PHIS = (0.8, 0.9, 0.97)
-SIZES = np.geomspace(0.15, 2000.0, 48)
 
 
 def _grid() -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -122,24 +121,6 @@ def _run_one(
     return levels, trends
 
 
-def _poisson_deviance(y: FloatArray, mu: FloatArray) -> FloatArray:
-    safe = np.where(y > 0, y, 1.0)
-    return 2.0 * (np.where(y > 0, y * np.log(safe / mu), 0.0) - (y - mu))
-
-
-def _best_size(y: FloatArray, mean: FloatArray) -> float:
-    """Maximum-likelihood negative-binomial size on a log grid (robust, no optimiser)."""
-    r = SIZES[None, :]
-    yy, mm = y[:, None], np.maximum(mean[:, None], 1e-9)
-    ll = (
-        special.gammaln(yy + r)
-        - special.gammaln(r)
-        + r * np.log(r / (r + mm))
-        + yy * np.log(mm / (r + mm))
-    )
-    return float(SIZES[int(np.argmax(ll.sum(axis=0)))])
-
-
 @dataclass(frozen=True, slots=True)
 class NBParams:
     alpha: float
@@ -148,6 +129,7 @@ class NBParams:
     kappa: float
     size: float
     season: FloatArray  # log effects by phase
+    grid_index: int = -1  # the column of the grid filter these parameters are
 
 
 def simulate_states(
@@ -190,24 +172,6 @@ def simulate_states(
     return out
 
 
-def _nb_median(mean: FloatArray, size: float) -> FloatArray:
-    """Median of negative binomials with these means, by bisection on the CDF.
-
-    scipy.stats' own median costs milliseconds per call through its generic machinery;
-    P(X <= k) = I_p(size, k + 1) with p = size / (size + mean) is one special function.
-    """
-    mean = np.asarray(mean, dtype=np.float64)
-    p = size / (size + mean)
-    lo = np.zeros(mean.shape)
-    hi = np.ceil(mean + 6.0 * np.sqrt(mean + mean**2 / size) + 6.0)
-    while np.any(lo < hi):
-        mid = np.floor((lo + hi) / 2.0)
-        above = special.betainc(size, mid + 1.0, p) >= 0.5
-        hi = np.where(above, mid, hi)
-        lo = np.where(above, lo, mid + 1.0)
-    return lo
-
-
 @dataclass(frozen=True, slots=True)
 class _NBFit(Fitted):
     params: NBParams
@@ -221,7 +185,7 @@ class _NBFit(Fitted):
         damp = np.cumsum(p.phi**h)
         phases = (self.next_phase + h - 1) % p.season.size
         lm = np.minimum(self.level + damp * self.trend + p.season[phases], MAX_LOG_MEAN)
-        return _nb_median(p.kappa * np.exp(lm), p.size)
+        return nb_median(p.kappa * np.exp(lm), p.size)
 
     def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> FloatArray:
         return simulate_states(
@@ -288,8 +252,9 @@ class NBDampedTrend(ForecastModel):
             target = win[origin + h]
             keep = ~np.isnan(target)
             lm = levels[origin] + trends[origin] * damp[None, :] + season_t[origin + h][:, None]
-            mu = np.exp(np.minimum(lm[keep], MAX_LOG_MEAN))
-            dev = _poisson_deviance(target[keep][:, None], mu)
+            lm = np.minimum(lm[keep], MAX_LOG_MEAN)
+            # Poisson deviance less the terms that do not depend on the mean (same argmin)
+            dev = np.exp(lm) - target[keep][:, None] * lm
             score += dev.mean(axis=0) if dev.size else 0.0
         best = int(np.argmin(score))
         one_step = np.exp(log_mu[burn:upto, best])
@@ -299,9 +264,9 @@ class NBDampedTrend(ForecastModel):
         # Dispersion from the recent past only: after a surge the counts scatter far more
         # than in the quiet years before, and the intervals must say so.
         recent = np.flatnonzero(keep)[-recent_window(period) :]
-        size = _best_size(target[recent], kappa * one_step[recent])
+        size = best_size(target[recent], kappa * one_step[recent])
         return NBParams(
-            float(alpha[best]), float(beta[best]), float(phi[best]), kappa, size, season
+            float(alpha[best]), float(beta[best]), float(phi[best]), kappa, size, season, best
         )
 
     def estimate(self, y: FloatArray, phase0: int, period: int) -> tuple[NBParams, int]:
@@ -339,7 +304,10 @@ class NBDampedTrend(ForecastModel):
         # Parameters are fitted once, on data before the first origin; the state is then
         # filtered forward, so each origin still sees only its own past.
         params, start = self.estimate(y[: origins[0]], phase0, period)
-        return self._backtest_from(params, start, y, phase0, origins, horizon, n_paths, rng)
+        levels, trends = self._states(y[: max(origins)], phase0, params, start)
+        return self._backtest_from(
+            params, levels, trends, start, phase0, origins, horizon, n_paths, rng
+        )
 
     def fit_with_backtest(
         self,
@@ -365,27 +333,31 @@ class NBDampedTrend(ForecastModel):
         win = y[start:]
         grid = _run_filter(win, season_t, level0, *_grid())
         params = self._choose(win, season, season_t, grid, origins[0] - start)
+        # The filter's grid columns are the states of each parameter set (same effects,
+        # same start), so neither the backtest nor the final fit needs a run of its own.
+        col = params.grid_index
         points, paths = self._backtest_from(
-            params, start, y, phase0, origins, horizon, n_paths, rng
+            params, grid[0][:, col], grid[1][:, col], start, phase0, origins, horizon, n_paths, rng
         )
         final = self._choose(win, season, season_t, grid, win.size)
-        levels, trends = self._states(y, phase0, final, start)
-        fitted = _NBFit(final, float(levels[-1]), float(trends[-1]), (phase0 + y.size) % period)
+        last = grid[0][-1, final.grid_index], grid[1][-1, final.grid_index]
+        fitted = _NBFit(final, float(last[0]), float(last[1]), (phase0 + y.size) % period)
         return fitted, points, paths
 
     def _backtest_from(
         self,
         params: NBParams,
+        levels: FloatArray,
+        trends: FloatArray,
         start: int,
-        y: FloatArray,
         phase0: int,
         origins: list[int],
         horizon: int,
         n_paths: int,
         rng: np.random.Generator,
     ) -> tuple[FloatArray, FloatArray]:
+        """Forecasts from each origin, given the filtered states over the window."""
         period = params.season.size
-        levels, trends = self._states(y[: max(origins)], phase0, params, start)
         idx = np.asarray(origins) - 1 - start
         level = np.repeat(levels[idx], n_paths)
         trend = np.repeat(trends[idx], n_paths)
@@ -396,5 +368,5 @@ class NBDampedTrend(ForecastModel):
         phases = (phase0 + np.asarray(origins)[:, None] + h[None, :] - 1) % period
         lm = levels[idx][:, None] + damp[None, :] * trends[idx][:, None] + params.season[phases]
         mean = params.kappa * np.exp(np.minimum(lm, MAX_LOG_MEAN))
-        points = _nb_median(mean, params.size)
+        points = nb_median(mean, params.size)
         return points, paths.reshape(len(origins), n_paths, horizon)

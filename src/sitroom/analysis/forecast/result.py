@@ -65,7 +65,13 @@ class Forecast:
 
 def summarise_paths(paths: FloatArray) -> dict[str, FloatArray]:
     """Quantile bands of simulated paths; the same for every model so bands stay nested."""
-    qs = np.quantile(paths, [0.025, 0.1, 0.5, 0.9, 0.975], axis=0)
+    # np.quantile's default (linear) rule on one sort, cheaper than five partitions
+    ordered = np.sort(paths, axis=0)
+    pos = np.array([0.025, 0.1, 0.5, 0.9, 0.975]) * (max(paths.shape[0], 1) - 1)
+    below = np.floor(pos).astype(np.int64)
+    above = np.minimum(below + 1, max(paths.shape[0] - 1, 0))
+    frac = (pos - below)[:, None]
+    qs = ordered[below] + frac * (ordered[above] - ordered[below])
     return {
         "lo95": qs[0],
         "lo80": qs[1],

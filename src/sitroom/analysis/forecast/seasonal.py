@@ -41,14 +41,13 @@ def seasonal_log_effects(
     centre = np.arange(half, half + sums.size)
     ok = (weights > 0.75) & valid[centre]
     trend = np.where(ok, sums / np.where(weights > 0, weights, 1.0), np.nan)
-    phases = (phase0 + centre) % period
+    phases = ((phase0 + centre) % period)[ok]
+    # The median over cycles, so one surge year cannot pass itself off as a season.
+    log_ratio = np.log((y[centre][ok] + 0.5) / (trend[ok] + 0.5))
+    counts = np.bincount(phases, minlength=period)
     effects = np.zeros(period)
-    for p in range(period):
-        pick = ok & (phases == p)
-        count = int(pick.sum())
-        if count == 0:
-            continue
-        # The median over cycles, so one surge year cannot pass itself off as a season.
-        log_ratio = np.log((y[centre][pick] + 0.5) / (trend[pick] + 0.5))
-        effects[p] = count / (count + prior_cycles) * float(np.median(log_ratio))
+    for p in np.flatnonzero(counts):
+        effects[p] = (
+            counts[p] / (counts[p] + prior_cycles) * float(np.median(log_ratio[phases == p]))
+        )
     return np.asarray(effects - np.log(np.mean(np.exp(effects))), dtype=np.float64)
