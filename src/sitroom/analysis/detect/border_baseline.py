@@ -16,6 +16,7 @@ import numpy as np
 from sitroom.analysis.detect.result import CountSeries, FloatArray
 
 _DAYS_PER_YEAR = 365.25
+_REFITS_PER_BATCH = 64  # bounds the (refits x days) weight matrix on long series
 
 
 def periods(days: int, freq: int) -> int:
@@ -51,30 +52,37 @@ def _fit(
 ) -> _Fit:
     """Penalised Poisson IRLS by normal equations (fast; exactness to R is not needed here).
 
-    The small ridge on everything but the level keeps weekday effects finite on sparse data.
+    All fits share the rows ``x`` (days x p) and ``y`` and differ by their weights ``w``
+    (fits x days; 0 outside a fit's window), so every step is a few matrix products:
+    X'WX = W @ (x_i x_i') and X'Wz = (W z) @ X. The small ridge on everything but the level
+    keeps weekday effects finite on sparse data.
     """
-    k_fits, _, p = x.shape
+    k_fits, p = w.shape[0], x.shape[1]
     penalty = ridge * np.diag(np.r_[0.0, np.ones(p - 1)])
+    upper = np.triu_indices(p)
+    outer = x[:, upper[0]] * x[:, upper[1]]  # the distinct products x_i x_i'
     if coef is None:
-        level = np.log((np.sum(w * y, axis=1) + 0.5) / (np.sum(w, axis=1) + 1.0))
+        level = np.log((w @ y + 0.5) / (np.sum(w, axis=1) + 1.0))
         coef = np.zeros((k_fits, p))
         coef[:, 0] = level
-    eta = np.einsum("knp,kp->kn", x, coef)
+    eta: FloatArray = coef @ x.T
     info = np.zeros((k_fits, p, p))
+    used = w > 0
     for _ in range(30):
         mu = np.exp(np.clip(eta, -30.0, 30.0))
         work = w * mu
-        xtw = np.swapaxes(x * work[:, :, None], 1, 2)
-        info = xtw @ x + penalty
-        rhs = xtw @ (eta + (y - mu) / mu)[:, :, None]
-        coef = np.linalg.solve(info, rhs)[:, :, 0]
-        new_eta = np.einsum("knp,kp->kn", x, coef)
-        change = np.max(np.where(w > 0, np.abs(new_eta - eta), 0.0))
+        info = np.empty((k_fits, p, p))
+        info[:, upper[0], upper[1]] = info[:, upper[1], upper[0]] = work @ outer
+        info += penalty
+        rhs = (work * eta + w * (y - mu)) @ x
+        coef = np.asarray(np.linalg.solve(info, rhs[:, :, None])[:, :, 0], dtype=np.float64)
+        new_eta = coef @ x.T
+        change = np.max(np.abs(new_eta - eta), where=used, initial=0.0)
         eta = new_eta
         if change < 1e-7:
             break
     mu = np.exp(np.clip(eta, -30.0, 30.0))
-    df = np.maximum(np.sum(w > 0, axis=1) - p, 1.0)
+    df = np.maximum(np.sum(used, axis=1) - p, 1.0)
     dispersion = np.sum(w * (y - mu) ** 2 / mu, axis=1) / df
     cov = np.asarray(np.linalg.inv(info), dtype=np.float64)
     return _Fit(coef=coef, mu=mu, cov=cov, dispersion=dispersion)
@@ -133,45 +141,76 @@ def fit_baseline(series: CountSeries, index: np.ndarray, ctl: BaselineControl) -
     size = np.zeros(index.size)
     which = np.searchsorted(refits, index, side="right") - 1  # refit used by each monitored day
     for spec in sorted(set(specs)):
-        group = np.array([i for i, s in enumerate(specs) if s == spec])
-        rows = int(span[group].max())
-        offsets = np.arange(rows)[None, :] - rows
-        days_idx = refits[group, None] + offsets  # the ``rows`` days before each refit point
-        valid = days_idx >= lo[group, None]
-        days_idx = np.maximum(days_idx, 0)
-        y = y_all[days_idx]
-        valid &= np.isfinite(y)
-        y = np.where(valid, y, 0.0)
-        origin = stamp[refits[group]][:, None]
-        x = _columns(stamp[days_idx], weekdays[days_idx], origin, spec)
-        weights = valid.astype(np.float64)
-        fit = _fit(x, y, weights, None, ctl.ridge)
-        for _ in range(ctl.robust_rounds):
-            phi = np.maximum(fit.dispersion, 1.0)[:, None]
-            # Anscombe residuals; leverages are ~p/n and ignored over such long windows
-            s = 1.5 * (y ** (2.0 / 3.0) * fit.mu ** (-1.0 / 6.0) - np.sqrt(fit.mu)) / np.sqrt(phi)
-            with np.errstate(divide="ignore"):
-                down = np.where(s > ctl.robust_threshold, (ctl.robust_threshold / s) ** 2, 1.0)
-            weights = np.where(valid, down, 0.0)
-            fit = _fit(x, y, weights, fit.coef, ctl.ridge)
-        mu_fit = fit.mu
-        with np.errstate(divide="ignore", invalid="ignore"):
-            excess = np.sum(weights * ((y - mu_fit) ** 2 - mu_fit), axis=1)
-            theta = np.where(excess > 0, np.sum(weights * mu_fit**2, axis=1) / excess, ctl.max_size)
-        theta = np.clip(np.nan_to_num(theta, nan=ctl.max_size), 0.2, ctl.max_size)
-        phi = np.maximum(np.nan_to_num(fit.dispersion, nan=1.0), 1.0)
-        prior_floor = 0.5 / np.maximum(valid.sum(axis=1), 1.0)
-        for g, refit_pos in enumerate(group):
-            days = np.flatnonzero(which == refit_pos)
-            if days.size == 0:
-                continue
-            target = index[days]
-            xn = _columns(stamp[target], weekdays[target], float(stamp[refits[refit_pos]]), spec)
-            eta = xn @ fit.coef[g]
-            var_eta = np.einsum("dp,pq,dq->d", xn, fit.cov[g], xn) * phi[g]
-            var_eta = np.minimum(
-                np.nan_to_num(var_eta, nan=ctl.max_eta_variance), ctl.max_eta_variance
-            )
-            mean[days] = np.maximum(np.exp(eta), prior_floor[g])
-            size[days] = 1.0 / (1.0 / theta[g] + var_eta)
+        same = np.array([i for i, s in enumerate(specs) if s == spec])
+        for part in range(0, same.size, _REFITS_PER_BATCH):
+            group = same[part : part + _REFITS_PER_BATCH]
+            first, last = int(lo[group].min()), int(refits[group].max())
+            days = np.arange(first, last)
+            origin = float(stamp[last])  # one time origin for all: the level absorbs it
+            x = _columns(stamp[days], weekdays[days], origin, spec)
+            y = y_all[first:last]
+            known = np.isfinite(y)
+            y = np.where(known, y, 0.0)
+            valid = (days[None, :] >= lo[group, None]) & (days[None, :] < refits[group, None])
+            valid &= known[None, :]
+            fit, weights = _robust_fit(x, y, valid, ctl)
+            at = np.flatnonzero(np.isin(which, group))  # the days these refits serve
+            if at.size:
+                t = index[at]
+                xn = _columns(stamp[t], weekdays[t], origin, spec)
+                g = np.searchsorted(group, which[at])
+                mean[at], size[at] = _day_values(fit, weights, valid, y, g, xn, ctl)
     return Baseline(mean=mean, size=size)
+
+
+def _robust_fit(
+    x: FloatArray, y: FloatArray, valid: np.ndarray, ctl: BaselineControl
+) -> tuple[_Fit, FloatArray]:
+    """Fit, then down-weight days with large positive Anscombe residuals and refit."""
+    weights = valid.astype(np.float64)
+    # Start every refit from the first one's fit, shifted by the change in its mean level (the
+    # windows overlap almost entirely). A seed far from the plain level (say an all-zero
+    # window, where the level runs off to -inf) would be a bad start: then start from scratch.
+    raw = np.log((weights @ y + 0.5) / (np.sum(weights, axis=1) + 1.0))
+    seed = _fit(x, y, weights[:1], None, ctl.ridge).coef
+    start: FloatArray | None = None
+    if abs(seed[0, 0] - raw[0]) <= 3.0:
+        start = np.repeat(seed, valid.shape[0], axis=0)
+        start[:, 0] += raw - raw[0]
+    fit = _fit(x, y, weights, start, ctl.ridge)
+    for _ in range(ctl.robust_rounds):
+        phi = np.maximum(fit.dispersion, 1.0)[:, None]
+        # Anscombe residuals; leverages are ~p/n and ignored over such long windows
+        s = 1.5 * (y ** (2.0 / 3.0) * fit.mu ** (-1.0 / 6.0) - np.sqrt(fit.mu)) / np.sqrt(phi)
+        with np.errstate(divide="ignore"):
+            down = np.where(s > ctl.robust_threshold, (ctl.robust_threshold / s) ** 2, 1.0)
+        weights = np.where(valid, down, 0.0)
+        fit = _fit(x, y, weights, fit.coef, ctl.ridge)
+    return fit, weights
+
+
+def _day_values(
+    fit: _Fit,
+    weights: FloatArray,
+    valid: np.ndarray,
+    y: FloatArray,
+    g: np.ndarray,
+    xn: FloatArray,
+    ctl: BaselineControl,
+) -> tuple[FloatArray, FloatArray]:
+    """Expected count and NB size on given days, each from its refit ``g``.
+
+    The size is the moment estimate from the weighted fit, widened by the uncertainty of the
+    fitted mean; the expected count is floored at half a crossing over the history.
+    """
+    mu = fit.mu
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = np.sum(weights * ((y - mu) ** 2 - mu), axis=1)
+        theta = np.where(excess > 0, np.sum(weights * mu**2, axis=1) / excess, ctl.max_size)
+    theta = np.clip(np.nan_to_num(theta, nan=ctl.max_size), 0.2, ctl.max_size)
+    phi = np.maximum(np.nan_to_num(fit.dispersion, nan=1.0), 1.0)
+    floor = 0.5 / np.maximum(valid.sum(axis=1), 1.0)
+    var_eta = np.einsum("dp,dpq,dq->d", xn, fit.cov[g], xn) * phi[g]
+    var_eta = np.minimum(np.nan_to_num(var_eta, nan=ctl.max_eta_variance), ctl.max_eta_variance)
+    eta = np.einsum("dp,dp->d", xn, fit.coef[g])
+    return np.maximum(np.exp(eta), floor[g]), 1.0 / (1.0 / theta[g] + var_eta)

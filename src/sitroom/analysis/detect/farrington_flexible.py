@@ -170,11 +170,12 @@ def _build_design(
 def _split_by_columns(design: Design) -> list[tuple[np.ndarray, Design]]:
     """Group fits by which dummy columns are non-empty, dropping empty ones (full rank)."""
     nonempty = np.any(design.x[:, :, 2:] != 0, axis=1)
-    keys = [tuple(row.tolist()) for row in nonempty]
+    keys, which = np.unique(nonempty, axis=0, return_inverse=True)
+    which = which.ravel()
     out = []
-    for key in sorted(set(keys)):
-        rows = np.array([i for i, kk in enumerate(keys) if kk == key])
-        cols = [0, 1] + [2 + j for j, on in enumerate(key) if on]
+    for g, key in enumerate(keys):
+        rows = np.flatnonzero(which == g)
+        cols = [0, 1] + [2 + j for j, on in enumerate(key.tolist()) if on]
         out.append(
             (
                 rows,
@@ -228,13 +229,14 @@ def _fit_all(design: Design, ctl: FlexibleControl) -> _Fits:
             weights_replace_working=True,
         )
 
+    # with b < 3 a trend is never kept, and dropping it refits from scratch: skip that fit
+    trend = ctl.trend and ctl.b >= 3
     for rows, des in _split_by_columns(design):
-        pred = fit_model(des, ctl.trend)
-        if ctl.trend:
+        pred = fit_model(des, trend)
+        if trend:
             mu_trend = np.maximum(np.exp(pred.eta), np.finfo(np.float64).eps)
             keep = (
                 pred.has_trend
-                & (ctl.b >= 3)
                 & (pred.p_trend < ctl.p_threshold_trend)
                 & (mu_trend <= des.max_response)
             )

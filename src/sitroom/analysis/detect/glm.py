@@ -24,6 +24,7 @@ from sitroom.analysis.detect.glm_design import GenericDesign, GroupedDesign
 from sitroom.analysis.detect.result import BoolArray, FloatArray
 
 _EPS = float(np.finfo(np.float64).eps)
+_LOG_EPS = float(np.log(_EPS))
 _EPSILON = 1e-8
 _MAXIT = 25
 
@@ -106,30 +107,53 @@ def fit_poisson(
         design = GroupedDesign.detect(xs_all, good)
     if design is None:
         design = GenericDesign(xs_all)
-    ids = np.arange(k_fits)  # the working set; rows already converged are not written again
+    # deviance = 2 * (sum w (y log y - y) + sum w (mu - y log mu)); the first part is fixed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ylogy = np.where(y0 > 0, y0 * np.log(np.where(y0 > 0, y0, 1.0)), 0.0)
+    fixed = np.sum(weights * (ylogy - y0), axis=-1)
+    has_offset = bool(np.any(off != 0.0))
+    # The working set ``ids`` (with its state in the ``*_a`` arrays) is iterated as a whole; a
+    # fit's final state is copied out when it converges, and the set is compacted when half of
+    # it has converged. Padding rows have weight 0 and finite mu, so they add nothing.
+    ids = np.arange(k_fits)
     live = np.ones(k_fits, dtype=np.bool_)
-    ys, ws, offs, goods = y0, weights, off, good
-    for _ in range(_MAXIT):
+    ys, ws, offs, fixed_a = y0, weights, off, fixed
+    mu_a, eta_a, dev_a = mu, eta, dev_old
+    beta = coef_s
+    work_w, info = last_w, info_last
+    for step in range(_MAXIT):
+        # after the first step mu is max(exp(eta), eps) already
+        mu_eta = np.maximum(np.exp(eta_a), _EPS) if step == 0 else mu_a
+        z = (eta_a - offs if has_offset else eta_a) + (ys - mu_a) / mu_eta
+        work_w = ws * mu_eta**2 / mu_a
+        info, beta = design.solve(ids, work_w, z)
+        eta_new = design.predict(ids, beta)
+        if has_offset:
+            eta_new = eta_new + offs
+        mu_new = np.maximum(np.exp(eta_new), _EPS)
+        log_mu = np.maximum(eta_new, _LOG_EPS)
+        dev = 2.0 * (fixed_a + np.sum(ws * (mu_new - ys * log_mu), axis=-1))
+        done = np.abs(dev - dev_a) / (np.abs(dev) + 0.1) < _EPSILON
+        mu_a, eta_a, dev_a = mu_new, eta_new, dev
+        finished = live & done
+        if finished.any():
+            put = ids[finished]
+            coef_s[put], eta[put], mu[put] = beta[finished], eta_new[finished], mu_new[finished]
+            last_w[put], info_last[put] = work_w[finished], info[finished]
+            converged[put] = True
+            live &= ~done
         if not live.any():
             break
-        mu_a, eta_a = mu[ids], eta[ids]
-        mu_eta = np.maximum(np.exp(eta_a), _EPS)
-        z = eta_a - offs + (ys - mu_a) / mu_eta
-        work_w = np.where(goods, ws * mu_eta**2 / mu_a, 0.0)
-        info, beta = design.solve(ids, work_w, z)
-        eta_new = design.predict(ids, beta) + offs
-        mu_new = np.maximum(np.exp(eta_new), _EPS)
-        dev = _deviance(ys, mu_new, ws)
-        done = np.abs(dev - dev_old[ids]) / (np.abs(dev) + 0.1) < _EPSILON
-        put = ids[live]
-        coef_s[put], eta[put], mu[put] = beta[live], eta_new[live], mu_new[live]
-        dev_old[put], last_w[put], info_last[put] = dev[live], work_w[live], info[live]
-        converged[put] = done[live]
-        live &= ~done
         if live.sum() * 2 <= ids.size:
             ids = ids[live]
+            mu_a, eta_a, dev_a = mu_a[live], eta_a[live], dev_a[live]
+            ys, ws, offs, fixed_a = y0[ids], weights[ids], off[ids], fixed[ids]
+            beta, work_w, info = beta[live], work_w[live], info[live]
             live = np.ones(ids.size, dtype=np.bool_)
-            ys, ws, offs, goods = y0[ids], weights[ids], off[ids], good[ids]
+    if live.any():  # not converged within _MAXIT: keep the last iterate, as R does
+        put = ids[live]
+        coef_s[put], eta[put], mu[put] = beta[live], eta_a[live], mu_a[live]
+        last_w[put], info_last[put] = work_w[live], info[live]
     info_inv = np.asarray(np.linalg.inv(info_last), dtype=np.float64)
     coef = coef_s / scale
     cov = info_inv / (scale[:, :, None] * scale[:, None, :])

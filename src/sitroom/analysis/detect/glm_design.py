@@ -48,6 +48,7 @@ class GroupedDesign:
             group[x[:, :, col] == 1.0] = level
         self.group = group
         self.dummy_cols = np.array(dummies, dtype=np.int64)
+        self.shared = _SharedLayout.detect(self.t, group, self.levels)
 
     @staticmethod
     def detect(x: FloatArray, valid: np.ndarray) -> GroupedDesign | None:
@@ -69,9 +70,12 @@ class GroupedDesign:
         return out
 
     def solve(self, ids: np.ndarray, w: FloatArray, z: FloatArray) -> tuple[FloatArray, FloatArray]:
-        t = self.t[ids]
-        s0, s1, s2 = (self._group_sums(ids, w * t**power) for power in (0, 1, 2))
-        z0, z1 = self._group_sums(ids, w * z), self._group_sums(ids, w * z * t)
+        if self.shared is not None:
+            s0, s1, s2, z0, z1 = self.shared.sums(ids, w, z)
+        else:
+            t = self.t[ids]
+            s0, s1, s2 = (self._group_sums(ids, w * t**power) for power in (0, 1, 2))
+            z0, z1 = self._group_sums(ids, w * z), self._group_sums(ids, w * z * t)
         k_fits, p = ids.size, self.n_par
         a = np.zeros((k_fits, p, p))
         rhs = np.zeros((k_fits, p))
@@ -96,6 +100,11 @@ class GroupedDesign:
         return out
 
     def predict(self, ids: np.ndarray, beta: FloatArray) -> FloatArray:
+        if self.shared is not None:
+            per_level = np.zeros((ids.size, self.levels))
+            per_level[:, 1:] = beta[:, self.dummy_cols]
+            slope = beta[:, self.cont_col] if self.cont_col is not None else None
+            return self.shared.predict(ids, beta[:, 0], per_level, slope)
         eta = beta[:, :1] + self._effects(ids, beta)
         if self.cont_col is not None:
             eta = eta + beta[:, self.cont_col, None] * self.t[ids]
@@ -121,3 +130,62 @@ class GroupedDesign:
             out = out + np.where(has, extra, 0.0)
         result: FloatArray = out
         return result
+
+
+class _SharedLayout:
+    """Every fit has the same rows: the same group per row and a continuous column of the form
+    t[k, i] = p[k] + q[k] * c[i] (a time axis shifted and scaled per fit).
+
+    Then every group sum is a matrix product with one fixed one-hot matrix, and the linear
+    predictor is one matrix product too, instead of per-fit scatter and gather.
+    """
+
+    def __init__(self, onehot: FloatArray, c: FloatArray, p: FloatArray, q: FloatArray) -> None:
+        self.levels = onehot.shape[1]
+        self.p, self.q = p, q
+        self.for_w = np.concatenate([onehot, onehot * c[:, None], onehot * c[:, None] ** 2], 1)
+        self.for_z = self.for_w[:, : 2 * self.levels]
+        self.rows_t = np.concatenate([onehot, c[:, None]], axis=1).T  # (levels + 1, n)
+
+    @staticmethod
+    def detect(t: FloatArray, group: np.ndarray, levels: int) -> _SharedLayout | None:
+        if t.shape[0] < 2 or not np.all(group == group[:1]):
+            return None
+        low = t.min(axis=1)
+        span = t.max(axis=1) - low
+        if np.all(span == 0.0):
+            c = np.zeros(t.shape[1])
+        elif np.all(span > 0.0):
+            c = (t[0] - low[0]) / span[0]  # t = low + span * c, c in [0, 1] the same for all
+            if not np.allclose(t, low[:, None] + span[:, None] * c[None, :], rtol=1e-13, atol=0.0):
+                return None
+        else:
+            return None
+        onehot = (group[0][:, None] == np.arange(levels)[None, :]).astype(np.float64)
+        return _SharedLayout(onehot, c, low, span)
+
+    def sums(self, ids: np.ndarray, w: FloatArray, z: FloatArray) -> tuple[FloatArray, ...]:
+        """Group sums of w, w t, w t^2, w z and w z t for the fits ``ids``."""
+        lv = self.levels
+        sw = w @ self.for_w
+        sz = (w * z) @ self.for_z
+        p, q = self.p[ids, None], self.q[ids, None]
+        s0, sc, scc = sw[:, :lv], sw[:, lv : 2 * lv], sw[:, 2 * lv :]
+        z0, zc = sz[:, :lv], sz[:, lv:]
+        return s0, p * s0 + q * sc, p * p * s0 + 2.0 * p * q * sc + q * q * scc, z0, p * z0 + q * zc
+
+    def predict(
+        self,
+        ids: np.ndarray,
+        intercept: FloatArray,
+        per_level: FloatArray,
+        slope: FloatArray | None,
+    ) -> FloatArray:
+        coef = np.empty((ids.size, self.levels + 1))
+        coef[:, : self.levels] = per_level + intercept[:, None]
+        coef[:, self.levels] = 0.0
+        if slope is not None:
+            coef[:, : self.levels] += (slope * self.p[ids])[:, None]
+            coef[:, self.levels] = slope * self.q[ids]
+        out: FloatArray = coef @ self.rows_t
+        return out

@@ -28,7 +28,8 @@ from sitroom.analysis.detect.result import (
 
 _KAPPA_GRID = np.geomspace(1e-3, 8.0, 72)
 _CANDIDATES = 3
-_CHUNK = 32
+_CHUNK = 16
+_MAX_CHUNK = 128
 
 
 _NO_BASELINE = (
@@ -62,28 +63,33 @@ def _newton(
     limited to 1 so that a poor start cannot overshoot, and iterated to full precision.
     """
     kappa = kappa.astype(np.float64).copy()
-    rows = np.arange(kappa.size)
     tol, floor = (1e-6, -18.0) if r_style else (1e-9, -30.0)
+    rows = np.arange(kappa.size)
+    if rows.size == 0:
+        return kappa
+    # each window's counts and means, zero outside it (a zero day adds exactly 0 below)
+    lo, hi = int(first.min()), int(last.max()) + 1
+    span = np.arange(lo, hi)[None, :]
+    inside = (span >= first[:, None]) & (span <= last[:, None])
+    xs = np.where(inside, x[None, lo:hi], 0.0)
+    ms = np.where(inside, mu[None, lo:hi], 0.0)
+    alpha_x1 = alpha * xs + 1.0
     for _ in range(200 if r_style else 60):
-        if rows.size == 0:
-            break
-        lo, hi = int(first[rows].min()), int(last[rows].max()) + 1
-        xs, ms = x[None, lo:hi], mu[None, lo:hi]
-        inside = (np.arange(lo, hi)[None, :] >= first[rows, None]) & (
-            np.arange(lo, hi)[None, :] <= last[rows, None]
-        )
         grow = np.exp(np.minimum(kappa[rows], 50.0))[:, None]
         denom = 1.0 + alpha * grow * ms
-        score = np.sum(np.where(inside, (xs - grow * ms) / denom, 0.0), axis=1)
-        curvature = np.where(inside, ms * (alpha * xs + 1.0) / denom**2, 0.0)
-        info = grow[:, 0] * np.sum(curvature, axis=1)
+        score = np.sum((xs - grow * ms) / denom, axis=1)
+        info = grow[:, 0] * np.sum(ms * alpha_x1 / denom**2, axis=1)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = score / info
         if not r_style:
             step = np.clip(step, -1.0, 1.0)
         step = np.where(np.isfinite(step), step, 0.0)
         kappa[rows] += step
-        rows = rows[(np.abs(step) > tol) & (kappa[rows] > floor)]
+        going = (np.abs(step) > tol) & (kappa[rows] > floor)
+        if not going.any():
+            break
+        if not going.all():
+            rows, xs, ms, alpha_x1 = rows[going], xs[going], ms[going], alpha_x1[going]
     return kappa
 
 
@@ -123,8 +129,11 @@ def _glr_until_alarm(
     before = np.vstack([np.zeros((1, walk.shape[1])), walk[:-1]])  # S_{n-1}, S_{-1} = 0
     running_min = np.minimum.accumulate(before, axis=0)
     glr = np.zeros(size)
-    for lo in range(0, size, _CHUNK):
-        chunk = np.arange(lo, min(lo + _CHUNK, size))
+    lo, step = 0, _CHUNK
+    while lo < size:
+        # chunks grow while no alarm comes: few large batches on quiet stretches
+        chunk = np.arange(lo, min(lo + step, size))
+        lo, step = lo + step, min(2 * step, _MAX_CHUNK)
         chart = walk[chunk] - running_min[chunk]  # the best window ending at n is a CUSUM
         best = np.argpartition(-chart, _CANDIDATES, axis=1)[:, :_CANDIDATES]
         top = np.take_along_axis(chart, best, axis=1).max(axis=1)
