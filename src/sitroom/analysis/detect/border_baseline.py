@@ -181,7 +181,8 @@ def _robust_fit(
     for _ in range(ctl.robust_rounds):
         phi = np.maximum(fit.dispersion, 1.0)[:, None]
         # Anscombe residuals; leverages are ~p/n and ignored over such long windows
-        s = 1.5 * (y ** (2.0 / 3.0) * fit.mu ** (-1.0 / 6.0) - np.sqrt(fit.mu)) / np.sqrt(phi)
+        root_mu = np.sqrt(fit.mu)
+        s = 1.5 * (np.cbrt(y) ** 2 / np.sqrt(np.cbrt(fit.mu)) - root_mu) / np.sqrt(phi)
         with np.errstate(divide="ignore"):
             down = np.where(s > ctl.robust_threshold, (ctl.robust_threshold / s) ** 2, 1.0)
         weights = np.where(valid, down, 0.0)

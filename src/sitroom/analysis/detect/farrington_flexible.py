@@ -170,6 +170,8 @@ def _build_design(
 def _split_by_columns(design: Design) -> list[tuple[np.ndarray, Design]]:
     """Group fits by which dummy columns are non-empty, dropping empty ones (full rank)."""
     nonempty = np.any(design.x[:, :, 2:] != 0, axis=1)
+    if nonempty.all():  # the usual case: every level in every fit, nothing to drop
+        return [(np.arange(design.x.shape[0]), design)]
     keys, which = np.unique(nonempty, axis=0, return_inverse=True)
     which = which.ravel()
     out = []

@@ -93,7 +93,9 @@ def fit_poisson(
     off = np.zeros_like(y) if offset is None else offset
     good = weights > 0
     y0 = np.where(good, y, 0.0)  # padding rows may hold NaN
-    scale = np.maximum(np.max(np.abs(x), axis=1), 1e-300)  # (K, p)
+    # (K, p) largest |x| per column; column by column, as a strided max over rows is slow
+    scale = np.stack([np.max(np.abs(x[:, :, j]), axis=1) for j in range(n_par)], axis=1)
+    scale = np.maximum(scale, 1e-300)
     xs_all = x / scale[:, None, :]
     mu = y0 + 0.1
     eta = np.log(mu)
@@ -182,7 +184,8 @@ def anscombe_residuals(fit: GlmFit, y: FloatArray, phi: FloatArray) -> FloatArra
     y0 = np.where(np.isfinite(y), y, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         hat = np.where(fit.hat > 1.0 - 10.0 * _EPS, 1.0, fit.hat)
-        a = 1.5 * (y0 ** (2.0 / 3.0) * fit.mu ** (-1.0 / 6.0) - np.sqrt(fit.mu))
+        # y^(2/3) mu^(-1/6) by cube roots: numpy's general power is 50x slower
+        a = 1.5 * (np.cbrt(y0) ** 2 / np.sqrt(np.cbrt(fit.mu)) - np.sqrt(fit.mu))
         out: FloatArray = a / np.sqrt(phi[:, None] * (1.0 - hat))
     return out
 
@@ -191,7 +194,7 @@ def farrington_weights(s: FloatArray, good: BoolArray, threshold: float) -> Floa
     """Down-weight outlying baseline points: gamma * s^-2 above the threshold, gamma below."""
     with np.errstate(divide="ignore", invalid="ignore"):
         high = s > threshold
-        raw = np.where(high, s ** (-2.0), 1.0)
+        raw = np.where(high, 1.0 / (s * s), 1.0)
         raw = np.where(good, raw, 0.0)
         gamma = good.sum(axis=-1) / raw.sum(axis=-1)
     out: FloatArray = np.where(good, gamma[:, None] * raw, 0.0)

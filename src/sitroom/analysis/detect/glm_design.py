@@ -37,15 +37,18 @@ class GenericDesign:
 class GroupedDesign:
     """Columns: intercept, optionally one continuous column, then mutually exclusive 0/1 ones."""
 
-    def __init__(self, x: FloatArray, continuous: int | None, dummies: list[int]) -> None:
+    def __init__(
+        self, columns: FloatArray, continuous: int | None, dummies: list[int], x: FloatArray
+    ) -> None:
+        """``columns`` is x with the column axis first, (p, K, n)."""
         k_fits, n_rows, n_par = x.shape
         self.n_par = n_par
         self.levels = len(dummies) + 1
         self.cont_col = continuous
-        self.t = x[:, :, continuous] if continuous is not None else np.zeros((k_fits, n_rows))
+        self.t = columns[continuous] if continuous is not None else np.zeros((k_fits, n_rows))
         group = np.zeros((k_fits, n_rows), dtype=np.int64)
         for level, col in enumerate(dummies, start=1):
-            group[x[:, :, col] == 1.0] = level
+            group += level * (columns[col] == 1.0)
         self.group = group
         self.dummy_cols = np.array(dummies, dtype=np.int64)
         self.shared = _SharedLayout.detect(self.t, group, self.levels)
@@ -53,15 +56,16 @@ class GroupedDesign:
     @staticmethod
     def detect(x: FloatArray, valid: np.ndarray) -> GroupedDesign | None:
         n_par = x.shape[2]
-        if not np.all(x[:, :, 0][valid] == 1.0):
+        columns = np.ascontiguousarray(np.moveaxis(x, 2, 0))  # one column at a time is faster
+        if not np.all(columns[0][valid] == 1.0):
             return None
-        binary = [j for j in range(1, n_par) if np.all((x[:, :, j] == 0.0) | (x[:, :, j] == 1.0))]
+        binary = [j for j in range(1, n_par) if np.all((columns[j] == 0.0) | (columns[j] == 1.0))]
         other = [j for j in range(1, n_par) if j not in binary]
         if len(other) > 1:
             return None
-        if binary and np.any(x[:, :, binary].sum(axis=2) > 1.0):
+        if binary and np.any(np.sum(columns[binary], axis=0) > 1.0):
             return None
-        return GroupedDesign(x, other[0] if other else None, binary)
+        return GroupedDesign(columns, other[0] if other else None, binary, x)
 
     def _group_sums(self, ids: np.ndarray, values: FloatArray) -> FloatArray:
         flat = (np.arange(ids.size)[:, None] * self.levels + self.group[ids]).ravel()
