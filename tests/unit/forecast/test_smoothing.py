@@ -42,3 +42,13 @@ def test_the_combination_is_the_mean_of_its_members_points_and_mixes_their_paths
     mixed = mix_paths([a, b], 7)
     assert mixed.shape == (2, 7, 3)
     assert mixed.sum() == 2 * 3 * 3  # three of the seven paths from the second member
+
+
+def test_a_few_extreme_errors_in_the_pool_do_not_make_the_futures_explode() -> None:
+    # SYNTHETIC: monthly totals spread over their days (flat months) and a jump to a new
+    # level: the error pool is mostly zeros and two huge values
+    y = np.concatenate([np.full(31, 0.26), np.full(30, 2.33), np.full(31, 2.48), np.full(14, 15.8)])
+    fit = SeasonalSmoothing().fit(y, 0, 7)
+    totals = fit.simulate(28, 2000, np.random.default_rng(0)).sum(axis=1)
+    assert totals.mean() < 2 * 15.8 * 28
+    assert np.median(totals) > 0.5 * 15.8 * 28

@@ -10,9 +10,12 @@ z_t = y_t / s_t is smoothed as an ETS(M,N,M)-like local level:
 alpha is chosen on a grid by the squared one-step error on the count scale. Every alpha is
 one linear filter (scipy.signal.lfilter), so the whole grid costs a few hundred
 microseconds; a missing value is filled with the last seen one, which leaves the level
-nearly where it was. Futures feed resampled relative errors eps = z / level - 1 (>= -1)
-back through the level, level_h = level_{h-1} * (1 + alpha * eps_h), so they are never
-negative and widen with the horizon. The point forecast is the level times the seasonal
+nearly where it was. Futures draw relative errors eps = z / level - 1 (>= -1) from the
+last year (ten years of months): y_h = level_{h-1} * (1 + eps_h) * s_h, and the level moves
+by the same draw winsorised at the pool's 5th and 95th percentiles (e_h),
+level_h = level_{h-1} * (1 + alpha * e_h): futures are never negative, widen with the
+horizon, and a few extreme errors in the pool cannot make the level grow geometrically.
+The point forecast is the level times the seasonal
 multiplier times the median relative error (absolute error, which MASE scores, is smallest
 at the median).
 """
@@ -33,6 +36,8 @@ ALPHAS = np.array([0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.4, 0.55, 0.7, 0.85, 1.0])
 #: a relative error of +10 (eleven times the level) is kept; beyond that it is noise on ~0
 MAX_REL = 10.0
 MIN_LEVEL = 0.05
+#: the errors that move the level in the futures are winsorised at these tail shares
+WINSOR = 0.05
 
 
 def _ffill(z: FloatArray) -> FloatArray:
@@ -81,6 +86,7 @@ class SmoothingParams:
     alpha: float
     index: int
     rel_errors: FloatArray  # resampled for the futures
+    feedback: FloatArray  # the same errors as they move the level: winsorised
     median_rel: float
     season: FloatArray  # log effects by phase
 
@@ -95,8 +101,12 @@ def _choose(p: _Pass, season: FloatArray, upto: int) -> SmoothingParams:
     rel = rel[burn:]
     rel = rel[~np.isnan(rel)][-recent_window(period) :]
     rel = np.minimum(rel, MAX_REL) if rel.size else np.zeros(1)
+    # In the futures the level moves by the errors winsorised at their 5th and 95th
+    # percentiles: a few extreme days in the pool (a jump between two spread monthly
+    # totals) cannot make it grow geometrically.
+    fb = np.clip(rel, *np.quantile(rel, [WINSOR, 1.0 - WINSOR]))
     return SmoothingParams(
-        float(ALPHAS[best]), best, rel, float(np.median(rel)), np.asarray(season)
+        float(ALPHAS[best]), best, rel, fb, float(np.median(rel)), np.asarray(season)
     )
 
 
@@ -109,8 +119,9 @@ def _simulate(
 ) -> FloatArray:
     """Futures for each starting level (k,) with multipliers (k, horizon): (k * n_paths, H)."""
     k, horizon = mult.shape
-    eps = rng.choice(params.rel_errors, size=(k * n_paths, horizon), replace=True)
-    growth = 1.0 + params.alpha * eps
+    pick = rng.integers(0, params.rel_errors.size, size=(k * n_paths, horizon))
+    eps = params.rel_errors[pick]
+    growth = np.maximum(1.0 + params.alpha * params.feedback[pick], 0.0)
     path_level = np.empty_like(growth)
     path_level[:, 0] = 1.0
     np.cumprod(growth[:, :-1], axis=1, out=path_level[:, 1:])
