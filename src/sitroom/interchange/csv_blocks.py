@@ -2,8 +2,8 @@
 
 Only files with no quote and no carriage return anywhere qualify (`splits_on_lines`): in those,
 every newline ends a row and every comma ends a cell, exactly as the csv module reads them, so
-a block's lines are its rows and line numbers stay exact. A block that is not clean UTF-8
-text, or holds a control character, is read row by row by `csv_format` as before.
+a block's lines are its rows and line numbers stay exact. A block that is not valid UTF-8 is
+read row by row by `csv_format` as before.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import BinaryIO
 
 from .csv_format import read_part
 from .table import RawRow
-from .text_checks import _ANY_PROBLEM, MAX_CELL_CHARS
+from .text_checks import MAX_CELL_CHARS
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 2 << 20
 
 
 @dataclass(slots=True)
@@ -25,7 +25,7 @@ class Block:
     first_line: int
     """The file's line number of the block's first line."""
     lines: list[str] = field(default_factory=list)
-    """The block's lines without their newline: each one row (or blank), all clean text."""
+    """The block's lines without their newline: each one row (or blank), valid UTF-8."""
     rows: list[RawRow] = field(default_factory=list)
     """Rows read one by one, when the block is not clean text; `lines` is then empty."""
     position: int = 0
@@ -64,10 +64,10 @@ def blocks(stream: BinaryIO, header: list[str], size: int = BLOCK_BYTES) -> Iter
         lines = text.split("\n") if text is not None else []
         if text is not None and text.endswith("\n"):
             lines.pop()
-        # The first line may be an HXL hashtag row; csv_format decides, unless it is too
-        # long to be sure how the csv module splits it.
-        awkward = first and bool(lines) and len(lines[0]) > MAX_CELL_CHARS
-        if text is None or awkward or _ANY_PROBLEM.search(text):
+        # The first line may be an HXL hashtag row; csv_format decides, unless it is too long
+        # or holds a NUL, when only the csv module can tell how it splits.
+        awkward = first and bool(lines) and (len(lines[0]) > MAX_CELL_CHARS or "\0" in lines[0])
+        if text is None or awkward:
             rows = read_part(data.decode("utf-8", "surrogateescape"), header, line, first=first)
             count = data.count(b"\n") + (not data.endswith(b"\n"))
             yield Block(line, rows=rows, position=position)

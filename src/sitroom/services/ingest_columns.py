@@ -25,7 +25,7 @@ from ..interchange.records.schema import EntryContext, RecordKind
 from ..interchange.table import RawRow
 from ..interchange.text_checks import MAX_CELL_CHARS
 from ..store import mapping
-from ..store.bulk import staged_insert
+from ..store.bulk import Staged, staged_insert
 from .places import known_places
 from .report import ImportReport
 from .sinks import Parsed
@@ -66,9 +66,13 @@ def store_incidents(
 ) -> None:
     """Read, check and store every row; count each in `report` as the row importer would."""
     sections = known_places(session).sections
-    staged = staged_insert(session, "incidents", STORED, batch_id)
+    staged: Staged | None = None
     offered = 0
     for block in blocks(stream, header):
+        if staged is None:
+            staged = staged_insert(
+                session, "incidents", STORED, batch_id, rows=_expected_rows(stream, block)
+            )
         fast, rows = _split(block, header, context, sections)
         slow: list[tuple[object, ...]] = []
         for raw in sorted(rows, key=lambda r: r.line):
@@ -93,9 +97,18 @@ def store_incidents(
         offered += frame.height
         if progress:
             progress(report.read, block.position)
-    inserted = staged.finish()
+    inserted = staged.finish() if staged is not None else 0
     report.accepted += inserted
     report.duplicate += offered - inserted
+
+
+def _expected_rows(stream: BinaryIO, first: Block) -> int:
+    """About how many rows the file holds, judging by its first block."""
+    here = stream.tell()
+    size = stream.seek(0, 2)
+    stream.seek(here)
+    rows = len(first.lines) + len(first.rows)
+    return int(size * rows / max(first.position, 1))
 
 
 def _split(
@@ -112,6 +125,8 @@ def _split(
         (
             (text.str.count_matches(",", literal=True) == len(header) - 1)
             & (text.str.len_chars() <= MAX_CELL_CHARS)
+            # Control characters: the row parser names the cell.
+            & ~text.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
             # A cell starting with an apostrophe may be one the writer neutralised.
             & ~text.str.contains("(?:^|,)'")
         ).alias("usual"),

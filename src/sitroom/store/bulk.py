@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 # 64 MiB holds the hot index pages of a million-row import and bounds what the process uses.
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 
+# From this many rows, and more than the table holds, SQLite's secondary indexes are built
+# once at the end of the insert rather than kept up row by row.
+REBUILD_FROM_ROWS = 50_000
+
 BulkInsert = Callable[[Session, str, Sequence[str], Sequence[tuple[Any, ...]]], int]
 
 
@@ -103,25 +107,65 @@ class Staged(Protocol):
 class _SqliteStaged:
     # SQLite needs no staging: each frame goes straight in, skipping stored refs, inside the
     # import's transaction (rollback journal, synchronous as configured).
-    def __init__(self, session: Session, table: str, columns: Sequence[str], batch_id: int):
+    def __init__(
+        self, session: Session, table: str, columns: Sequence[str], batch_id: int, rows: int
+    ) -> None:
         connection = session.connection().connection.driver_connection
         assert isinstance(connection, sqlite3.Connection)
-        self.connection, self.inserted = connection, 0
-        names = ", ".join((*columns, "import_batch_id"))
-        marks = ", ".join("?" for _ in columns)
-        self.sql = (
-            f"INSERT INTO {table} ({names}) VALUES ({marks}, {int(batch_id)}) "
-            "ON CONFLICT (ref) DO NOTHING"
-        )
+        self.connection, self.table, self.columns = connection, table, tuple(columns)
+        self.batch_id, self.inserted = int(batch_id), 0
+        self.indexes: list[str] = []
+        (stored,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+        if rows >= REBUILD_FROM_ROWS and rows > stored:
+            # Kept up row by row, an index on (section, day) costs far more than built once
+            # from sorted rows at the end. Dropped inside the transaction, so a killed import
+            # leaves them as they were; the unique index on ref stays, for ON CONFLICT.
+            found = connection.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                (table,),
+            ).fetchall()
+            for name, sql in found:
+                connection.execute(f'DROP INDEX "{name}"')
+                self.indexes.append(sql)
 
     def add(self, frame: pl.DataFrame) -> None:
-        if frame.height:
-            cursor = self.connection.executemany(self.sql, frame.iter_rows())
-            self.inserted += cursor.rowcount
-            cursor.close()
+        if not frame.height:
+            return
+        # A column holding one value in the whole frame (status, the source, who entered
+        # it) goes into the statement once rather than into every row.
+        same = {
+            name: value
+            for name in self.columns[1:]  # the first, the ref, varies: every row binds it
+            if frame.get_column(name).n_unique() == 1
+            and (value := _literal(frame.get_column(name)[0])) is not None
+        }
+        varying = [name for name in self.columns if name not in same]
+        names = ", ".join((*varying, *same, "import_batch_id"))
+        values = ", ".join("?" for _ in varying)
+        values = ", ".join(v for v in (values, *same.values(), str(self.batch_id)) if v)
+        cursor = self.connection.executemany(
+            f"INSERT INTO {self.table} ({names}) VALUES ({values}) ON CONFLICT (ref) DO NOTHING",
+            frame.select(varying).iter_rows(),
+        )
+        self.inserted += cursor.rowcount
+        cursor.close()
 
     def finish(self) -> int:
+        for sql in self.indexes:
+            self.connection.execute(sql)
         return self.inserted
+
+
+def _literal(value: object) -> str | None:
+    """`value` written as an SQL literal, or None when it had better be bound."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and "\0" not in value and len(value) <= 200:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 class _PostgresqlStaged:
@@ -162,10 +206,13 @@ class _PostgresqlStaged:
         return inserted
 
 
-def staged_insert(session: Session, table: str, columns: Sequence[str], batch_id: int) -> Staged:
+def staged_insert(
+    session: Session, table: str, columns: Sequence[str], batch_id: int, *, rows: int = 0
+) -> Staged:
     """Insert frames whose columns are `columns` (in that order) into `table`, with
     `import_batch_id` set to `batch_id`, skipping rows whose ref is stored (or came earlier).
-    Runs inside the session's transaction: nothing is committed here."""
+    `rows`: about how many will come. Runs inside the session's transaction: nothing is
+    committed here."""
     if session.get_bind().dialect.name == "sqlite":
-        return _SqliteStaged(session, table, columns, batch_id)
+        return _SqliteStaged(session, table, columns, batch_id, rows)
     return _PostgresqlStaged(session, table, columns, batch_id)

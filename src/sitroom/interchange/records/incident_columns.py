@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from ...domain.countries import COUNTRY_CODES
 from ...domain.errors import InvalidValue
 from ...domain.incidents import Confidence, IncidentCategory, IncidentStatus
 from ...domain.sources import SourceKind, partial_date
@@ -61,10 +62,14 @@ SCHEMA: dict[str, pl.DataType] = {
 
 # The longest texts the row parser lets through (see incidents._parse_clean).
 _TEXT_MAX = 2000
+# A time datetime.fromisoformat reads as itself (the date is checked apart); "-00:00", which
+# it writes back as "+00:00", is left to the row parser.
 _MOMENT = (
-    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})T([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?"
-    r"([+-])([01][0-9]|2[0-3]):([0-5][0-9])$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
+    r"[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 )
+# One nationality as the row parser reads it to itself: a known code, a positive count.
+_NATIONALITY = r"^[A-Z]{2}:[1-9][0-9]{0,8}$"
 _COUNT = r"^[0-9]{1,15}$"
 _DEGREES = r"^-?[0-9]{1,15}(?:\.[0-9]{1,15})?$"
 
@@ -91,31 +96,30 @@ def parse_columns(cells: pl.DataFrame, context: EntryContext, sections: Iterable
         pl.col("pos"),
         *(expr.alias(name) for name, expr in text.items()),
     )
+    occurred = pl.col("occurred_at")
+    moment_ok = occurred.str.contains(_MOMENT) & ~occurred.str.ends_with("-00:00")
+    frame = frame.with_columns(
+        # The time as datetime.isoformat writes it: seconds added when the file leaves them out.
+        pl.when(moment_ok)
+        .then(
+            pl.when(occurred.str.len_bytes() == len("2021-07-03T02:10+03:00"))
+            .then(pl.concat_str(occurred.str.slice(0, 16), pl.lit(":00"), occurred.str.slice(16)))
+            .otherwise(occurred)
+        )
+        .alias("occurred_at"),
+        pl.when(moment_ok).then(occurred.str.slice(0, 10)).alias("day"),
+        _nationalities_vectorised(),
+    )
     frame = frame.with_columns(
         _lookup(frame, "section", lambda v: u if (u := v.upper()) in known else None),
         _lookup(frame, "category", lambda v: _CATEGORIES.get(v.lower())),
         _lookup(frame, "status", lambda v: _STATUSES.get(v.lower()) if v else "reported"),
         _lookup(frame, "confidence", lambda v: _CONFIDENCES.get(v.lower()) if v else "medium"),
         _lookup(frame, "source_kind", lambda v: _SOURCE_KINDS.get(v.lower())),
-        _lookup(frame, "source_published", _published, dtype=pl.String()),
+        _lookup(frame, "source_published", _published),
         _lookup(frame, "entered_at", lambda v: _entered(v, context)),
-        _lookup(frame, "nationalities", _nationalities, dtype=_NATIONALITIES),
-        _lookup(frame, "day", _day, source="occurred_at", pattern=_MOMENT),
-        pl.col("occurred_at").str.extract_groups(_MOMENT).alias("moment"),
-    )
-    moment = pl.col("moment").struct
-    occurred = pl.concat_str(
-        moment.field("1"),
-        pl.lit("T"),
-        moment.field("2"),
-        pl.lit(":"),
-        moment.field("3"),
-        pl.lit(":"),
-        moment.field("4").fill_null("00"),
-        moment.field("5"),
-        moment.field("6"),
-        pl.lit(":"),
-        moment.field("7"),
+        _lookup(frame, "day", _day),
+        _rest_of_nationalities(frame),
     )
     persons = pl.col("persons").cast(pl.Int64, strict=False)
     minors = pl.when(pl.col("minors") == "").then(0).otherwise(pl.col("minors").cast(pl.Int64))
@@ -126,8 +130,6 @@ def parse_columns(cells: pl.DataFrame, context: EntryContext, sections: Iterable
     nat = pl.col("nationalities").struct
     good = (
         pl.col("day").is_not_null()
-        # -00:00 reads as UTC and is written back as +00:00: the row parser's business.
-        & (pl.concat_str(moment.field("5"), moment.field("6"), moment.field("7")) != "-0000")
         & pl.col("section").is_not_null()
         & pl.col("category").is_not_null()
         & pl.col("status").is_not_null()
@@ -171,7 +173,7 @@ def parse_columns(cells: pl.DataFrame, context: EntryContext, sections: Iterable
     stored = checked.select(
         pl.col("pos"),
         pl.lit(None, pl.String()).alias("ref"),
-        occurred.alias("occurred_at"),
+        pl.col("occurred_at"),
         pl.col("day"),
         pl.col("section"),
         pl.col("section").str.slice(0, 2).alias("country"),
@@ -267,27 +269,64 @@ def _lookup(
     read: Callable[[str], V | None],
     *,
     dtype: pl.DataType | None = None,
-    source: str | None = None,
-    pattern: str | None = None,
 ) -> pl.Expr:
-    """Column `source` (default `name`) read through `read`, once per distinct text: most
-    columns of a large file repeat a few values. A text `read` maps to None, or one not
-    matching `pattern`, gives null, which sends the row to the row parser."""
-    column = frame.get_column(source or name)
-    if pattern is not None:
-        distinct = column.str.extract(pattern, 1).unique().drop_nulls().to_list()
-        keys_expr = pl.col(source or name).str.extract(pattern, 1)
-    else:
-        distinct = column.unique().drop_nulls().to_list()
-        keys_expr = pl.col(name)
+    """Column `name` read through `read`, once per distinct text: most columns of a large
+    file repeat a few values. A text `read` maps to None gives null, which sends the row to
+    the row parser; so does a null."""
+    distinct = frame.get_column(name).unique().drop_nulls().to_list()
     values = [read(text) for text in distinct]
     target = dtype or pl.String()
-    return keys_expr.replace_strict(
+    return (
+        pl.col(name)
+        .replace_strict(
+            distinct,
+            pl.Series(values, dtype=target),
+            default=pl.lit(None, target),
+            return_dtype=target,
+        )
+        .alias(name)
+    )
+
+
+def _nationalities_vectorised() -> pl.Expr:
+    """Lists such as "SY:1;IQ:3" read a column at a time: the stored text (sorted by code),
+    the total and the least count; null where any part is not CODE:COUNT with a known code
+    and a positive count, or a code repeats (`_rest_of_nationalities` reads those)."""
+    text = pl.col("nationalities")
+    parts = text.str.split(";")
+    codes = parts.list.eval(pl.element().str.slice(0, 2))
+    counts = parts.list.eval(pl.element().str.slice(3).cast(pl.Int64, strict=False))
+    plain = (
+        parts.list.eval(pl.element().str.contains(_NATIONALITY)).list.all()
+        & codes.list.eval(pl.element().is_in(sorted(COUNTRY_CODES))).list.all()
+        & (codes.list.n_unique() == parts.list.len())
+    )
+    # Codes are two letters and unique, so sorting "IQ:3" parts sorts by code.
+    read = pl.struct(
+        parts.list.sort().list.join(";").alias("text"),
+        counts.list.sum().alias("total"),
+        counts.list.min().alias("least"),
+    )
+    empty = pl.struct(
+        pl.lit("").alias("text"),
+        pl.lit(0, pl.Int64).alias("total"),
+        pl.lit(1, pl.Int64).alias("least"),
+    )
+    return pl.when(text == "").then(empty).when(plain).then(read).alias("nationalities_read")
+
+
+def _rest_of_nationalities(frame: pl.DataFrame) -> pl.Expr:
+    """The lists `_nationalities_vectorised` left, read by the row parser's own function."""
+    rest = frame.filter(pl.col("nationalities_read").is_null())
+    distinct = rest.get_column("nationalities").unique().to_list()
+    values = [_nationalities(text) for text in distinct]
+    slow = pl.col("nationalities").replace_strict(
         distinct,
-        pl.Series(values, dtype=target),
-        default=pl.lit(None, target),
-        return_dtype=target,
-    ).alias(name)
+        pl.Series(values, dtype=_NATIONALITIES),
+        default=pl.lit(None, _NATIONALITIES),
+        return_dtype=_NATIONALITIES,
+    )
+    return pl.coalesce(pl.col("nationalities_read"), slow).alias("nationalities")
 
 
 def _published(text: str) -> str | None:
@@ -313,7 +352,23 @@ def _entered(text: str, context: EntryContext) -> str | None:
     return moment.isoformat(timespec="seconds") if moment.tzinfo is not None else None
 
 
+# Lists such as "IQ:3;SY:1" recur across the blocks of a file: each is read once (bounded).
+_NATIONALITY_LISTS: dict[str, dict[str, object] | None] = {}
+_LISTS_KEPT = 1 << 16
+
+
 def _nationalities(text: str) -> dict[str, object] | None:
+    try:
+        return _NATIONALITY_LISTS[text]
+    except KeyError:
+        pass
+    if len(_NATIONALITY_LISTS) >= _LISTS_KEPT:
+        _NATIONALITY_LISTS.clear()
+    read = _NATIONALITY_LISTS[text] = _read_nationalities(text)
+    return read
+
+
+def _read_nationalities(text: str) -> dict[str, object] | None:
     if len(text) > _TEXT_MAX:
         return None
     try:
