@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
@@ -18,12 +18,11 @@ from ..domain import audiences
 from ..domain.accounts import Sharing
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure
-from ..domain.places import PlaceKind
 from ..store import mapping
 from ..store.analysis_tables import ConflictRow, SeriesDayRow, SeriesRow
 from ..store.engine import UnitOfWork
 from ..store.tables import FigureRow
-from . import queries
+from . import series_plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,36 +38,9 @@ class Refresh:
     unchanged: int
 
 
-def reconcile_input(figure: ReportedFigure) -> rec.Figure:
-    published = figure.source.published
-    return rec.Figure(
-        id=figure.ref,
-        start=figure.period_start,
-        end=figure.period_end,
-        value=figure.value,
-        qualifier=figure.qualifier,
-        source_rank=figure.source.kind.rank,
-        # "2021-07" sorts as the month's first day: enough to tell later from earlier.
-        published=date.fromisoformat((published + "-01-01")[:10]) if published else None,
-        source=figure.source.organisation or figure.source.reference,
-        corrects=figure.corrects,
-    )
-
-
 def _fingerprint(figures: Iterable[ReportedFigure]) -> str:
     refs = sorted(f.ref for f in figures)
     return hashlib.blake2b("\n".join(refs).encode(), digest_size=16).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class _Group:
-    """Places whose series are computed together: a country with its border sections when
-    both are reported for a measure (so that the sections add up to the country), or one
-    place alone."""
-
-    measure: Measure
-    places: tuple[str, ...]
-    country: str | None = None
 
 
 def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
@@ -80,110 +52,56 @@ def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
     with UnitOfWork(engine) as uow:
         session = uow.session
         stored = {(s.measure, s.place, s.audience): s for s in session.scalars(select(SeriesRow))}
-        for group in _groups(session):
-            owned = _owned_figures(session, group.measure, group.places)
+        found = session.execute(
+            select(
+                FigureRow.measure, FigureRow.place, FigureRow.place_kind, FigureRow.country
+            ).distinct()
+        ).all()
+        for group in series_plan.plan((m, p, kind, c) for m, p, kind, c in found):
+            owned = _owned_figures(session, group.members)
             wanted = audiences.audiences_for((org, sharing) for _, org, sharing in owned)
             for audience, orgs in sorted(wanted.items()):
                 figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
                 fingerprint = _fingerprint(figures)
-                rows = {p: stored.get((group.measure.value, p, audience)) for p in group.places}
+                rows = {m: stored.get((m[0].value, m[1], audience)) for m in group.members}
                 if all(row is not None and row.inputs == fingerprint for row in rows.values()):
                     unchanged += len(rows)
                     continue
-                results = _reconcile(group, figures)
-                counts = Counter(f.place for f in figures)
-                for place, row in rows.items():
-                    key = SeriesKey(group.measure, place, audience)
-                    found = results.get(place)
-                    _store(session, row, key, found, counts[place], fingerprint, now)
+                results = series_plan.reconcile_group(group, figures)
+                counts = Counter((f.measure, f.place) for f in figures)
+                for (measure, place), row in rows.items():
+                    key = SeriesKey(measure, place, audience)
+                    result = results.get((measure, place))
+                    _store(session, row, key, result, counts[(measure, place)], fingerprint, now)
                     computed.append(key)
+            members = {(m.value, p) for m, p in group.members}
             stale = [
                 row.id
                 for (m, p, audience), row in stored.items()
-                if m == group.measure.value and p in group.places and audience not in wanted
+                if (m, p) in members and audience not in wanted
             ]
             _drop(session, stale)
         uow.commit()
     return Refresh(computed, unchanged)
 
 
-def _groups(session: Session) -> list[_Group]:
-    found = session.execute(
-        select(FigureRow.measure, FigureRow.place, FigureRow.place_kind, FigureRow.country)
-        .distinct()
-        .order_by(FigureRow.measure, FigureRow.place)
-    ).all()
-    present = {(measure, place) for measure, place, _, _ in found}
-    members: dict[tuple[str, str], list[str]] = {}
-    for measure, place, kind, country in found:
-        if kind == PlaceKind.SECTION.value and (measure, country) in present:
-            members.setdefault((measure, country), []).append(place)
-    in_a_group = {(m, section) for (m, _), sections in members.items() for section in sections}
-    groups = []
-    for measure, place, _, _ in found:
-        if (measure, place) in members:
-            places = (place, *members[(measure, place)])
-            groups.append(_Group(Measure(measure), places, country=place))
-        elif (measure, place) not in in_a_group:
-            groups.append(_Group(Measure(measure), (place,)))
-    return groups
-
-
-def _reconcile(group: _Group, figures: list[ReportedFigure]) -> dict[str, rec.ReconciledSeries]:
-    """The series of every place of the group that has figures (the others get none)."""
-    by_place: dict[str, list[ReportedFigure]] = {}
-    for f in figures:
-        by_place.setdefault(f.place, []).append(f)
-    if not by_place:
-        return {}
-    nature = group.measure.nature
-    first = min(f.period_start for f in figures)
-    last = max(f.period_end for f in figures)
-    country = group.country
-    sections = {p: fs for p, fs in by_place.items() if p != country}
-    if country is None or country not in by_place or not sections:
-        return {
-            p: rec.reconcile([reconcile_input(f) for f in fs], nature, *_span(fs))
-            for p, fs in by_place.items()
-        }
-    # Sections need not cover the whole border: what the country reports beyond them goes to
-    # an unattributed remainder instead of being forced onto the sections.
-    joint = rec.reconcile_hierarchy(
-        [reconcile_input(f) for f in by_place[country]],
-        {p: [reconcile_input(f) for f in fs] for p, fs in sections.items()},
-        nature,
-        first,
-        last,
-        sections_complete=False,
-    )
-    # Each conflict is stored once, on the most specific series it concerns.
-    on_sections = {_conflict_key(c) for p in sections for c in joint.sections[p].conflicts}
-    country_only = tuple(c for c in joint.country.conflicts if _conflict_key(c) not in on_sections)
-    return {
-        country: replace(joint.country, conflicts=country_only),
-        **{p: joint.sections[p] for p in sections},
-    }
-
-
-def _span(figures: list[ReportedFigure]) -> tuple[date, date]:
-    return min(f.period_start for f in figures), max(f.period_end for f in figures)
-
-
-def _conflict_key(conflict: rec.Conflict) -> tuple[object, ...]:
-    return (conflict.kind, conflict.winner_ids, conflict.loser_ids, conflict.detail)
-
-
 def _owned_figures(
-    session: Session, measure: Measure, places: tuple[str, ...]
+    session: Session, members: tuple[series_plan.SeriesId, ...]
 ) -> list[tuple[ReportedFigure, int | None, Sharing]]:
-    query = queries.FigureFilter(measure=measure).apply(select(FigureRow.__table__))
-    query = query.where(FigureRow.place.in_(places))
-    rows = session.execute(
-        query.order_by(FigureRow.period_start, FigureRow.period_end, FigureRow.id)
-    ).mappings()
+    """The figures of a group's series with their owner and sharing; one query."""
+    wanted = {(m.value, p) for m, p in members}
+    query = (
+        select(FigureRow.__table__)
+        .where(
+            FigureRow.measure.in_({m for m, _ in wanted}),
+            FigureRow.place.in_({p for _, p in wanted}),
+        )
+        .order_by(FigureRow.period_start, FigureRow.period_end, FigureRow.id)
+    )
     return [
         (mapping.figure_from_row(row), row["organisation_id"], Sharing(row["sharing"]))
-        for row in rows
+        for row in session.execute(query).mappings()
+        if (row["measure"], row["place"]) in wanted
     ]
 
 
