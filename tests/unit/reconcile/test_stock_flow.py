@@ -105,3 +105,14 @@ def test_without_arrivals_nothing_is_tied_and_the_reason_is_given() -> None:
     assert result.inflow.is_empty
     assert result.outflow.is_empty and result.outflow.reason
     assert result.stock.estimate.size == 6
+
+
+def test_consistent_figures_are_tied_without_any_unexplained_change() -> None:
+    """Arrivals only on days 1-3, none after: the site must be full by day 3. A prior that
+    pulls the stock toward a straight line must not leak in as an 'unexplained' rise."""
+    stock = [one("s0", 0, 100), one("s9", 9, 250)]
+    inflow = [one(f"a{k}", k, 60.0 if k in (1, 2, 3) else 0.0) for k in range(10)]
+    result = reconcile_stock_flow(stock, inflow, day(0), day(9))
+    assert result.conflicts == ()
+    assert np.abs(result.unexplained).max() < 0.05
+    assert (result.stock.estimate[3:] > 250 - 0.05).all()

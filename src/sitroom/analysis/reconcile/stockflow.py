@@ -33,8 +33,9 @@ from sitroom.analysis.reconcile.result import Conflict, ConflictKind, DayMark, R
 from sitroom.analysis.reconcile.series import DEFAULT_SETTINGS, reconcile
 from sitroom.domain.measures import Nature, Qualifier
 
-UNEXPLAINED_SD = 0.5  # the unexplained change is used only where nothing else can give way
+UNEXPLAINED_SD = 0.01  # far narrower than any unpinned day: used only where nothing else gives
 _ROUNDS = 30
+_REFINEMENTS = 50
 _NEGATIVE = -1e-6
 _REPORTED = 0.5  # an unexplained change of at least half a person is reported
 
@@ -90,8 +91,14 @@ def _solve(
     small = small + jitter * scipy.sparse.identity(small.shape[0], format="csc")
     lu = scipy.sparse.linalg.splu(small)
     z = problem.mean.copy()
-    for _ in range(3):  # refinement: the jitter that keeps the small system regular leaves a
-        z += problem.var * (a.T @ lu.solve(values - a @ z))  # residual; this takes it away
+    # Refinement: the jitter that keeps the small system regular leaves a residual, largest
+    # where a row's own variance is as small as the jitter (the unexplained change); repeat
+    # until it is gone.
+    for _ in range(_REFINEMENTS):
+        residual = values - a @ z
+        if np.abs(residual).max(initial=0.0) < 1e-9 * (1.0 + np.abs(values).max(initial=0.0)):
+            break
+        z += problem.var * (a.T @ lu.solve(residual))
     return z, lu, scaled.tocsr()
 
 
@@ -109,7 +116,9 @@ def _variance(
 
 def _belief(series: ReconciledSeries) -> tuple[FloatArray, FloatArray]:
     sd = (series.upper95 - series.estimate) / Z95
-    var = np.where(sd < 1e-9, 0.0, sd * sd)
+    # A day known to a thousandth of a person is known: held fixed, so that the small
+    # variance of the unexplained change does not move it.
+    var = np.where(sd < 1e-3, 0.0, sd * sd)
     return series.estimate.astype(np.float64), var
 
 
