@@ -15,9 +15,11 @@ from scipy import stats
 
 from sitroom.analysis.detect.glm import (
     GlmFit,
+    Prepared,
     anscombe_residuals,
     farrington_weights,
     fit_poisson,
+    prepare,
 )
 from sitroom.analysis.detect.result import BoolArray, FloatArray
 
@@ -122,26 +124,34 @@ def fit_and_predict(
     has_trend = np.zeros(k_fits, dtype=np.bool_)
     p_trend = np.full(k_fits, np.nan)
     failed = np.zeros(k_fits, dtype=np.bool_)
-    plain = _drop_trend(design)
     groups: list[tuple[np.ndarray, Design, bool]] = []
+    shared: Prepared | None = None  # the trend fit's prepared design, while its rows are all
     if trend:
-        first = fit_poisson(design.x, design.y, design.valid.astype(np.float64), design.offset)
+        shared = prepare(design.x, design.valid)
+        first = fit_poisson(
+            design.x, design.y, design.valid.astype(np.float64), design.offset, shared
+        )
         ok = first.converged
         groups.append((np.flatnonzero(ok), design, True))
         retry = np.flatnonzero(~ok)
     else:
         retry = np.arange(k_fits)
     if retry.size:
-        groups.append((retry, subset_design(plain, retry), False))
+        plain = _drop_trend(design)
+        groups.append(
+            (retry, plain if retry.size == k_fits else subset_design(plain, retry), False)
+        )
     for rows, des, with_trend in groups:
         if rows.size == 0:
             continue
-        if with_trend:
-            sub = subset_design(des, rows)
-            fit = _take(first, rows)
+        prep: Prepared | None = None
+        if with_trend and rows.size == k_fits:
+            sub, fit, prep = des, first, shared
+        elif with_trend:
+            sub, fit = subset_design(des, rows), _take(first, rows)
         else:
-            sub = des
-            fit = fit_poisson(sub.x, sub.y, sub.valid.astype(np.float64), sub.offset)
+            sub, prep = des, prepare(des.x, des.valid)
+            fit = fit_poisson(sub.x, sub.y, sub.valid.astype(np.float64), sub.offset, prep)
         gives_up = fail_without_convergence and not with_trend
         bad = ~fit.converged if gives_up else np.zeros(rows.size, dtype=np.bool_)
         ph = np.maximum(fit.dispersion, 1.0)
@@ -149,7 +159,7 @@ def fit_and_predict(
         if reweight:
             s = anscombe_residuals(fit, sub.y, ph)
             omega = farrington_weights(s, sub.valid, weights_threshold)
-            fit = fit_poisson(sub.x, sub.y, omega, sub.offset)
+            fit = fit_poisson(sub.x, sub.y, omega, sub.offset, prep)
             ph = np.maximum(fit.dispersion, 1.0)
             if weights_replace_working:
                 reported = fit.dispersion_with(sub.y, omega)

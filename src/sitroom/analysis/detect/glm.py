@@ -77,26 +77,49 @@ def _deviance(y: FloatArray, mu: FloatArray, w: FloatArray) -> FloatArray:
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A design made ready for ``fit_poisson``: column scales and the normal-equation helper.
+
+    Fits that share ``x`` (a fit and its reweighted refit) can share this.
+    """
+
+    scale: FloatArray  # (K, p) largest |x| per column
+    design: GenericDesign | GroupedDesign
+
+
+def prepare(x: FloatArray, valid: BoolArray) -> Prepared:
+    n_par = x.shape[2]
+    # column by column: a strided max over the rows of (K, n, p) is slow
+    scale = np.stack([np.max(np.abs(x[:, :, j]), axis=1) for j in range(n_par)], axis=1)
+    scale = np.maximum(scale, 1e-300)
+    xs_all = x / scale[:, None, :]
+    design: GenericDesign | GroupedDesign | None = None
+    if n_par >= 4:  # with few columns the plain matrix product is just as fast
+        design = GroupedDesign.detect(xs_all, valid)
+    return Prepared(scale, design if design is not None else GenericDesign(xs_all))
+
+
 def fit_poisson(
     x: FloatArray,
     y: FloatArray,
     weights: FloatArray,
     offset: FloatArray | None = None,
+    prepared: Prepared | None = None,
 ) -> GlmFit:
     """Fit log-link Poisson GLMs by IRLS, one per leading index of ``x``.
 
     Each step solves the weighted normal equations on column-scaled designs (a
     reparametrisation, so the fit is R's; scaling keeps the small systems well conditioned).
     Converged fits leave the working set, which is compacted when it has halved.
+    ``prepared`` must come from ``prepare(x, ...)`` with rows including those weighted here.
     """
     k_fits, _, n_par = x.shape
     off = np.zeros_like(y) if offset is None else offset
     good = weights > 0
     y0 = np.where(good, y, 0.0)  # padding rows may hold NaN
-    # (K, p) largest |x| per column; column by column, as a strided max over rows is slow
-    scale = np.stack([np.max(np.abs(x[:, :, j]), axis=1) for j in range(n_par)], axis=1)
-    scale = np.maximum(scale, 1e-300)
-    xs_all = x / scale[:, None, :]
+    prep = prepared if prepared is not None else prepare(x, good)
+    scale, design = prep.scale, prep.design
     mu = y0 + 0.1
     eta = np.log(mu)
     dev_old = _deviance(y0, mu, weights)
@@ -104,11 +127,6 @@ def fit_poisson(
     last_w = np.zeros_like(y0)
     info_last = np.tile(np.eye(n_par), (k_fits, 1, 1))
     converged = np.zeros(k_fits, dtype=np.bool_)
-    design: GenericDesign | GroupedDesign | None = None
-    if n_par >= 4:  # with few columns the plain matrix product is just as fast
-        design = GroupedDesign.detect(xs_all, good)
-    if design is None:
-        design = GenericDesign(xs_all)
     # deviance = 2 * (sum w (y log y - y) + sum w (mu - y log mu)); the first part is fixed
     with np.errstate(divide="ignore", invalid="ignore"):
         ylogy = np.where(y0 > 0, y0 * np.log(np.where(y0 > 0, y0, 1.0)), 0.0)

@@ -116,6 +116,8 @@ class GroupedDesign:
         return out
 
     def quadratic(self, inv: FloatArray) -> FloatArray:
+        if self.shared is not None:
+            return self.shared.quadratic(inv, self.t, self.dummy_cols, self.cont_col)
         ids = np.arange(inv.shape[0])
         t, g = self.t, self.group
         out = inv[:, 0, 0][:, None] + np.zeros_like(t)
@@ -150,6 +152,7 @@ class _SharedLayout:
         self.for_w = np.concatenate([onehot, onehot * c[:, None], onehot * c[:, None] ** 2], 1)
         self.for_z = self.for_w[:, : 2 * self.levels]
         self.rows_t = np.concatenate([onehot, c[:, None]], axis=1).T  # (levels + 1, n)
+        self.onehot_t = np.ascontiguousarray(onehot.T)
 
     @staticmethod
     def detect(t: FloatArray, group: np.ndarray, levels: int) -> _SharedLayout | None:
@@ -192,4 +195,17 @@ class _SharedLayout:
             coef[:, : self.levels] += (slope * self.p[ids])[:, None]
             coef[:, self.levels] = slope * self.q[ids]
         out: FloatArray = coef @ self.rows_t
+        return out
+
+    def quadratic(
+        self, inv: FloatArray, t: FloatArray, dummies: np.ndarray, cont: int | None
+    ) -> FloatArray:
+        """x_i' inv x_i for every row, with x_i = e_0 + e_(level of i) + t_i e_cont."""
+        per_level = np.repeat(inv[:, 0, 0][:, None], self.levels, axis=1)
+        per_level[:, 1:] += 2.0 * inv[:, 0, dummies] + inv[:, dummies, dummies]
+        out: FloatArray = per_level @ self.onehot_t
+        if cont is not None:
+            cross = np.repeat(inv[:, 0, cont][:, None], self.levels, axis=1)
+            cross[:, 1:] += inv[:, dummies, cont]
+            out += t * (2.0 * (cross @ self.onehot_t) + t * inv[:, cont, cont][:, None])
         return out
