@@ -31,7 +31,7 @@ def synthetic_series(rng: np.random.Generator, days: int) -> np.ndarray:
     size = rng.uniform(1, 20)
     y = rng.poisson(rng.gamma(size, mu / size)).astype(float)
     y[rng.uniform(size=days) < rng.uniform(0, 0.1)] = np.nan
-    return y
+    return np.asarray(y, dtype=np.float64)
 
 
 def main() -> None:

@@ -65,33 +65,39 @@ def _run_filter(
     levels = np.empty((n, g))
     trends = np.empty((n, g))
     log_mu = np.empty((n, g))
-    level = np.full(g, level0)
-    trend = np.zeros(g)
-    u = np.empty(g)
+    level, trend = np.full(g, level0), np.zeros(g)
+    carried, before, u, tmp = np.empty(g), np.empty(g), np.empty(g), np.empty(g)
+    ys, ss = y.tolist(), season_t.tolist()
+    log_ys = np.log(np.where(y > 0, y, 1.0)).tolist()
+    # This loop runs once per day for every grid point: every ufunc writes in place, and
+    # u = y exp(-log_mu) - 1 is exp(log y - log_mu) - 1, or -1 on a zero day.
     for t in range(n):
-        carried = phi * trend
-        lm = level + carried
-        lm += season_t[t]
-        np.minimum(lm, MAX_LOG_MEAN, out=lm)
-        log_mu[t] = lm
-        yt = y[t]
+        np.multiply(phi, trend, out=carried)
+        np.add(level, carried, out=before)
+        lm = log_mu[t]
+        np.add(before, ss[t], out=lm)
+        level, trend = levels[t], trends[t]
+        yt = ys[t]
         if yt == yt:  # not NaN
-            # in-place ufuncs: this loop runs once per day for every grid point
-            np.exp(-lm, out=u)
-            u *= yt
-            u -= 1.0
-            np.minimum(u, CAP, out=u)
-            level = carried + level
-            level += alpha * u
-            trend = carried + beta * u
+            if yt > 0:
+                np.subtract(log_ys[t], lm, out=u)
+                np.exp(u, out=u)
+                u -= 1.0
+                np.minimum(u, CAP, out=u)
+            else:
+                u.fill(-1.0)
+            np.multiply(alpha, u, out=tmp)
+            np.add(before, tmp, out=level)
+            np.multiply(beta, u, out=tmp)
+            np.add(carried, tmp, out=trend)
             np.minimum(trend, TREND_CAP, out=trend)
             np.maximum(trend, -TREND_CAP, out=trend)
         else:
-            level = level + carried
-            trend = carried
+            level[:] = before
+            trend[:] = carried
         np.maximum(level, MIN_LOG_LEVEL, out=level)
-        levels[t] = level
-        trends[t] = trend
+    # The cap guards exp() against overflow only; real counts never come near it.
+    np.minimum(log_mu, MAX_LOG_MEAN, out=log_mu)
     return levels, trends, log_mu
 
 
