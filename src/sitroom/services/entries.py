@@ -32,9 +32,10 @@ from .report import ImportReport
 from .sinks import SINKS, Parsed
 
 ENTRY_KINDS = (RecordKind.FIGURES, RecordKind.INCIDENTS)
-_OWNED_BY_BATCH: dict[RecordKind, type[FigureRow] | type[IncidentRow]] = {
+_OWNED_BY_BATCH: dict[RecordKind, type[FigureRow] | type[IncidentRow] | type[SiteRow]] = {
     RecordKind.FIGURES: FigureRow,
     RecordKind.INCIDENTS: IncidentRow,
+    RecordKind.SITES: SiteRow,
 }
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
 

@@ -113,10 +113,13 @@ class _DefinitionSink:
 
     row_type: type[SiteRow] | type[SectionRow]
     values: Callable[[Any], dict[str, Any]]
+    # Sites are owned by whoever uploads them, found by their batch; sections are shared
+    # geography that nobody owns.
+    keeps_batch = False
 
     def __init__(self, session: Session, batch_id: int) -> None:
         self.session = session
-        del batch_id
+        self.batch_id = batch_id
 
     def take(self, chunk: Sequence[Parsed]) -> ChunkOutcome:
         accepted = duplicate = 0
@@ -126,7 +129,8 @@ class _DefinitionSink:
             values = type(self).values(item.record)
             existing = self.session.get(self.row_type, values["id"])
             if existing is None:
-                self.session.add(self.row_type(**values))
+                batch = {"import_batch_id": self.batch_id} if self.keeps_batch else {}
+                self.session.add(self.row_type(**values, **batch))
                 self.session.flush()
                 accepted += 1
             elif all(getattr(existing, k) == v for k, v in values.items()):
@@ -148,6 +152,7 @@ class _DefinitionSink:
 class SiteSink(_DefinitionSink):
     row_type = SiteRow
     values = staticmethod(mapping.site_values)
+    keeps_batch = True
 
 
 class SectionSink(_DefinitionSink):

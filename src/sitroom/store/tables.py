@@ -67,6 +67,8 @@ class SiteRow(Base):
     # accounts existed belong to no organisation and are shared.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     sharing: Mapped[str] = mapped_column(String(16), server_default="shared")
+    # The import that defined the site, so that an upload can give its sites their owner.
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
 
 class FigureRow(Base):
