@@ -150,32 +150,35 @@ def simulate_states(
     period = params.season.size
     level, trend = level.copy(), trend.copy()
     n = level.size
-    out = np.empty((n, horizon))
+    out = np.empty((horizon, n))  # one contiguous row per step, transposed at the end
     ph = phase.astype(np.int64)
     # Gamma-Poisson mixture = negative binomial; the gamma part does not depend on the
     # state, so it is drawn for every step at once (fewer calls in the loop).
     mix = rng.standard_gamma(params.size, size=(horizon, n))
     mix *= params.kappa / params.size
     seasons = params.season[(ph[None, :] + np.arange(horizon)[:, None]) % period]
-    u = np.empty(n)
-    m = np.empty(n)
+    u, m, carried = np.empty(n), np.empty(n), np.empty(n)
     for h in range(horizon):
-        carried = params.phi * trend
+        np.multiply(params.phi, trend, out=carried)
         np.add(level, carried, out=m)
         m += seasons[h]
         np.minimum(m, MAX_LOG_MEAN, out=m)
         np.exp(m, out=m)
-        yh = rng.poisson(mix[h] * m).astype(float)
-        out[:, h] = yh
+        mix[h] *= m
+        yh = out[h]
+        yh[:] = rng.poisson(mix[h])
         np.divide(yh, m, out=u)
         u -= 1.0
         np.minimum(u, CAP, out=u)
         level += carried
-        level += params.alpha * u
+        np.multiply(params.alpha, u, out=m)
+        level += m
         np.maximum(level, MIN_LOG_LEVEL, out=level)
-        trend = carried + params.beta * u
-        np.clip(trend, -TREND_CAP, TREND_CAP, out=trend)
-    return out
+        np.multiply(params.beta, u, out=trend)
+        trend += carried
+        np.minimum(trend, TREND_CAP, out=trend)
+        np.maximum(trend, -TREND_CAP, out=trend)
+    return np.ascontiguousarray(out.T)
 
 
 @dataclass(frozen=True, slots=True)
