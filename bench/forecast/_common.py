@@ -58,6 +58,19 @@ def sitroom_method(history: FloatArray, start: date, freq: Frequency, horizon: i
     return Bands(fc.point, fc.lo80, fc.hi80, fc.lo95, fc.hi95)
 
 
+def sitroom_models(models: list[str] | None) -> Method:
+    """sitroom choosing only among `models` (all candidates when None); one model given
+    means that model on every series, to compare the candidates one by one."""
+    if not models:
+        return sitroom_method
+
+    def run(history: FloatArray, start: date, freq: Frequency, horizon: int) -> Bands:
+        fc = forecast_series(history, start, freq, horizon, models=models)
+        return Bands(fc.point, fc.lo80, fc.hi80, fc.lo95, fc.hi95)
+
+    return run
+
+
 def seasonal_naive_method(history: FloatArray, start: date, freq: Frequency, horizon: int) -> Bands:
     """The textbook seasonal naive point forecast (intervals from sitroom's bootstrap)."""
     fc = forecast_series(history, start, freq, horizon, models=["seasonal_naive"])

@@ -21,7 +21,7 @@ from _common import (
     print_table,
     rolling_origin,
     seasonal_naive_method,
-    sitroom_method,
+    sitroom_models,
 )
 
 from sitroom.analysis.forecast import Frequency, forecast_series
@@ -32,10 +32,13 @@ SKIP = {"Black Sea Route", "Other"}
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--months", type=int, default=48)
+    parser.add_argument(
+        "--models", nargs="+", help="sitroom's candidates (default: all); one = that model only"
+    )
     args = parser.parse_args()
     horizons = (1, 3)
     methods: dict[str, Method] = {
-        "sitroom": sitroom_method,
+        "sitroom": sitroom_models(args.models),
         "seasonal_naive": seasonal_naive_method,
     }
     ets = autoets_method()

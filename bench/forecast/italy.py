@@ -19,7 +19,7 @@ from _common import (
     print_table,
     rolling_origin,
     seasonal_naive_method,
-    sitroom_method,
+    sitroom_models,
 )
 
 from sitroom.analysis.forecast import Frequency
@@ -29,13 +29,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--step", type=int, default=6)
     parser.add_argument("--years", type=float, default=3.0)
+    parser.add_argument(
+        "--models", nargs="+", help="sitroom's candidates (default: all); one = that model only"
+    )
     args = parser.parse_args()
     start, y = load_italy()
     horizons = (1, 7, 14)
     first = y.size - int(args.years * 365)
     origins = list(range(first, y.size - max(horizons) + 1, args.step))
     methods: dict[str, Method] = {
-        "sitroom": sitroom_method,
+        "sitroom": sitroom_models(args.models),
         "seasonal_naive": seasonal_naive_method,
     }
     ets = autoets_method()
