@@ -174,7 +174,7 @@ def fit_poisson(
         put = ids[live]
         coef_s[put], eta[put], mu[put] = beta[live], eta_a[live], mu_a[live]
         last_w[put], info_last[put] = work_w[live], info[live]
-    info_inv = np.asarray(np.linalg.inv(info_last), dtype=np.float64)
+    info_inv = design.inverse(info_last)
     coef = coef_s / scale
     cov = info_inv / (scale[:, :, None] * scale[:, None, :])
     hat = last_w * design.quadratic(info_inv)

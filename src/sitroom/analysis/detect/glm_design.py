@@ -28,6 +28,9 @@ class GenericDesign:
         out: FloatArray = (self.x[ids] @ beta[:, :, None])[:, :, 0]
         return out
 
+    def inverse(self, a: FloatArray) -> FloatArray:
+        return np.asarray(np.linalg.inv(a), dtype=np.float64)
+
     def quadratic(self, inv: FloatArray) -> FloatArray:
         """x_n' inv x_n for every row (for leverages)."""
         out: FloatArray = np.einsum("knp,kpq,knq->kn", self.x, inv, self.x)
@@ -93,8 +96,58 @@ class GroupedDesign:
             rhs[:, col] = z0[:, level]
             if c is not None:
                 a[:, c, col] = a[:, col, c] = s1[:, level]
-        beta = np.asarray(np.linalg.solve(a, rhs[:, :, None])[:, :, 0], dtype=np.float64)
-        return a, beta
+        return a, self._solve(a, rhs)
+
+    def _blocks(self, a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+        """The arrowhead blocks of X'WX: dense (intercept, trend), coupling, dummy diagonal."""
+        dense = [0] if self.cont_col is None else [0, self.cont_col]
+        dummies = self.dummy_cols
+        diag = a[:, dummies, dummies]
+        if not np.all(diag > 0.0):
+            return None
+        return a[:, dense][:, :, dense], a[:, dense][:, :, dummies], diag
+
+    def _solve(self, a: FloatArray, rhs: FloatArray) -> FloatArray:
+        """Solve X'WX beta = X'Wz through the Schur complement of the diagonal dummy block.
+
+        The dummies are mutually exclusive, so X'WX is an arrowhead matrix: eliminating them
+        leaves a 1x1 or 2x2 system, solved in closed form for all fits at once.
+        """
+        blocks = self._blocks(a)
+        if blocks is None:  # an empty level: let LAPACK report the singular system
+            return np.asarray(np.linalg.solve(a, rhs[:, :, None])[:, :, 0], dtype=np.float64)
+        dense_a, coupling, diag = blocks
+        dense = [0] if self.cont_col is None else [0, self.cont_col]
+        scaled = coupling / diag[:, None, :]  # B D^-1
+        schur = dense_a - scaled @ np.swapaxes(coupling, 1, 2)
+        r_d = rhs[:, self.dummy_cols]
+        reduced = rhs[:, dense] - np.einsum("kmd,kd->km", scaled, r_d)
+        beta = np.empty_like(rhs)
+        top = _solve_small(schur, reduced)
+        beta[:, dense] = top
+        beta[:, self.dummy_cols] = (r_d - np.einsum("kmd,km->kd", coupling, top)) / diag
+        return beta
+
+    def inverse(self, a: FloatArray) -> FloatArray:
+        """(X'WX)^-1 by the same block elimination."""
+        blocks = self._blocks(a)
+        if blocks is None:
+            return np.asarray(np.linalg.inv(a), dtype=np.float64)
+        dense_a, coupling, diag = blocks
+        dense = np.array([0] if self.cont_col is None else [0, self.cont_col])
+        dummies = self.dummy_cols
+        scaled = coupling / diag[:, None, :]
+        schur_inv = _inverse_small(dense_a - scaled @ np.swapaxes(coupling, 1, 2))
+        upper = -schur_inv @ scaled  # (K, m, d)
+        out = np.empty_like(a)
+        out[:, dense[:, None], dense[None, :]] = schur_inv
+        out[:, dense[:, None], dummies[None, :]] = upper
+        out[:, dummies[:, None], dense[None, :]] = np.swapaxes(upper, 1, 2)
+        lower = np.swapaxes(scaled, 1, 2) @ schur_inv @ scaled
+        idx = np.arange(dummies.size)
+        lower[:, idx, idx] += 1.0 / diag
+        out[:, dummies[:, None], dummies[None, :]] = lower
+        return out
 
     def _effects(self, ids: np.ndarray, beta: FloatArray) -> FloatArray:
         """Group effect per row (0 for the baseline group)."""
@@ -136,6 +189,28 @@ class GroupedDesign:
             out = out + np.where(has, extra, 0.0)
         result: FloatArray = out
         return result
+
+
+def _solve_small(m: FloatArray, r: FloatArray) -> FloatArray:
+    """Solve many 1x1 or 2x2 systems in closed form."""
+    if m.shape[1] == 1:
+        out: FloatArray = r / m[:, :, 0]
+        return out
+    det = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
+    first = (m[:, 1, 1] * r[:, 0] - m[:, 0, 1] * r[:, 1]) / det
+    second = (m[:, 0, 0] * r[:, 1] - m[:, 1, 0] * r[:, 0]) / det
+    return np.stack([first, second], axis=1)
+
+
+def _inverse_small(m: FloatArray) -> FloatArray:
+    if m.shape[1] == 1:
+        out: FloatArray = 1.0 / m
+        return out
+    det = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
+    inv = np.empty_like(m)
+    inv[:, 0, 0], inv[:, 1, 1] = m[:, 1, 1] / det, m[:, 0, 0] / det
+    inv[:, 0, 1], inv[:, 1, 0] = -m[:, 0, 1] / det, -m[:, 1, 0] / det
+    return inv
 
 
 class _SharedLayout:
