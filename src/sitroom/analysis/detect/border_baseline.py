@@ -16,7 +16,8 @@ import numpy as np
 from sitroom.analysis.detect.result import CountSeries, FloatArray
 
 _DAYS_PER_YEAR = 365.25
-_REFITS_PER_BATCH = 64  # bounds the (refits x days) weight matrix on long series
+_REFITS_PER_BATCH = 64
+_ROUGH = 1e-4  # fits that only set the robust weights need not be precise  # bounds the (refits x days) weight matrix on long series
 
 
 def periods(days: int, freq: int) -> int:
@@ -48,7 +49,12 @@ class _Fit:
 
 
 def _fit(
-    x: FloatArray, y: FloatArray, w: FloatArray, coef: FloatArray | None, ridge: float
+    x: FloatArray,
+    y: FloatArray,
+    w: FloatArray,
+    coef: FloatArray | None,
+    ridge: float,
+    tol: float = 1e-7,
 ) -> _Fit:
     """Penalised Poisson IRLS by normal equations (fast; exactness to R is not needed here).
 
@@ -79,7 +85,7 @@ def _fit(
         new_eta = coef @ x.T
         change = np.max(np.abs(new_eta - eta), where=used, initial=0.0)
         eta = new_eta
-        if change < 1e-7:
+        if change < tol:
             break
     mu = np.exp(np.clip(eta, -30.0, 30.0))
     df = np.maximum(np.sum(used, axis=1) - p, 1.0)
@@ -172,13 +178,13 @@ def _robust_fit(
     # windows overlap almost entirely). A seed far from the plain level (say an all-zero
     # window, where the level runs off to -inf) would be a bad start: then start from scratch.
     raw = np.log((weights @ y + 0.5) / (np.sum(weights, axis=1) + 1.0))
-    seed = _fit(x, y, weights[:1], None, ctl.ridge).coef
+    seed = _fit(x, y, weights[:1], None, ctl.ridge, _ROUGH).coef
     start: FloatArray | None = None
     if abs(seed[0, 0] - raw[0]) <= 3.0:
         start = np.repeat(seed, valid.shape[0], axis=0)
         start[:, 0] += raw - raw[0]
-    fit = _fit(x, y, weights, start, ctl.ridge)
-    for _ in range(ctl.robust_rounds):
+    fit = _fit(x, y, weights, start, ctl.ridge, _ROUGH if ctl.robust_rounds else 1e-7)
+    for round_ in range(ctl.robust_rounds):
         phi = np.maximum(fit.dispersion, 1.0)[:, None]
         # Anscombe residuals; leverages are ~p/n and ignored over such long windows
         root_mu = np.sqrt(fit.mu)
@@ -186,7 +192,8 @@ def _robust_fit(
         with np.errstate(divide="ignore"):
             down = np.where(s > ctl.robust_threshold, (ctl.robust_threshold / s) ** 2, 1.0)
         weights = np.where(valid, down, 0.0)
-        fit = _fit(x, y, weights, fit.coef, ctl.ridge)
+        last = round_ == ctl.robust_rounds - 1
+        fit = _fit(x, y, weights, fit.coef, ctl.ridge, 1e-7 if last else _ROUGH)
     return fit, weights
 
 
