@@ -16,8 +16,8 @@ import numpy as np
 from sitroom.analysis.detect.result import CountSeries, FloatArray
 
 _DAYS_PER_YEAR = 365.25
-_REFITS_PER_BATCH = 64
-_ROUGH = 1e-4  # fits that only set the robust weights need not be precise  # bounds the (refits x days) weight matrix on long series
+_REFITS_PER_BATCH = 64  # bounds the (refits x days) weight matrix on long series
+_ROUGH = 1e-4  # fits that only set the robust weights need not be precise
 
 
 def periods(days: int, freq: int) -> int:
