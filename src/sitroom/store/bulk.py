@@ -176,7 +176,7 @@ class _PostgresqlStaged:
         assert connection is not None
         self.connection, self.table, self.batch_id = connection, table, int(batch_id)
         self.names = ", ".join(columns)
-        self.scratch = f"staged_{table}"
+        self.scratch, self.staged = f"staged_{table}", 0
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.scratch}")
             cursor.execute(
@@ -193,17 +193,55 @@ class _PostgresqlStaged:
             cursor.copy(f"COPY {self.scratch} ({self.names}) FROM STDIN (FORMAT csv)") as copy,
         ):
             copy.write(data)
+        self.staged += frame.height
 
     def finish(self) -> int:
         with self.connection.cursor() as cursor:
+            indexes = self._drop_secondary_indexes(cursor)
             cursor.execute(
                 f"INSERT INTO {self.table} ({self.names}, import_batch_id) "
                 f"SELECT {self.names}, {self.batch_id} FROM {self.scratch} "
                 "ON CONFLICT (ref) DO NOTHING"
             )
             inserted = int(cursor.rowcount)
+            for sql in indexes:
+                cursor.execute(sql)
             cursor.execute(f"DROP TABLE pg_temp.{self.scratch}")
         return inserted
+
+    def _drop_secondary_indexes(self, cursor: Any) -> list[str]:
+        """As on SQLite: for a large import into a smaller table, the non-unique indexes are
+        built once after the insert. Dropping one locks the table until the import commits,
+        so this is skipped when another session holds it for more than a moment."""
+        import psycopg
+
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM {self.table} LIMIT %s) AS stored",
+            (self.staged,),
+        )
+        (stored,) = cursor.fetchone()
+        if self.staged < REBUILD_FROM_ROWS or stored >= self.staged:
+            return []
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary",
+            (self.table,),
+        )
+        found = cursor.fetchall()
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (before,) = cursor.fetchone()
+        cursor.execute("SAVEPOINT drop_indexes")
+        cursor.execute("SELECT set_config('lock_timeout', '2s', true)")
+        try:
+            for name, _ in found:
+                cursor.execute(f'DROP INDEX "{name}"')
+        except psycopg.errors.LockNotAvailable:
+            cursor.execute("ROLLBACK TO SAVEPOINT drop_indexes")
+            found = []
+        cursor.execute("RELEASE SAVEPOINT drop_indexes")
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", (before,))
+        return [sql for _, sql in found]
 
 
 def staged_insert(
