@@ -34,6 +34,12 @@ def synthetic_series(rng: np.random.Generator, days: int) -> np.ndarray:
     return np.asarray(y, dtype=np.float64)
 
 
+def _children_cpu() -> float:
+    """CPU seconds of finished child processes (the workers, once the pool has closed)."""
+    t = os.times()
+    return t.children_user + t.children_system
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--series", type=int, default=1000)
@@ -46,13 +52,13 @@ def main() -> None:
     series = [synthetic_series(rng, args.days) for _ in range(args.series)]
     models: Counter[str] = Counter()
     load_start = os.getloadavg()[0]
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0, k0 = time.perf_counter(), time.process_time(), _children_cpu()
     items = [(y, date(2024, 1, 1)) for y in series]
     settings = ForecastSettings(n_paths=args.paths, backtest_paths=args.backtest_paths)
     for fc in forecast_many(items, Frequency.DAILY, 28, settings=settings, workers=args.workers):
         models[fc.model] += 1
     elapsed = time.perf_counter() - t0
-    cpu = time.process_time() - c0
+    cpu = time.process_time() - c0 + _children_cpu() - k0  # worker processes included
     load = os.getloadavg()[0]
     print(
         f"{args.series} SYNTHETIC daily series x {args.days} days, 28 days ahead, "
@@ -60,22 +66,23 @@ def main() -> None:
         f"with model selection: {elapsed:.1f} s ({1000 * elapsed / args.series:.1f} ms each)"
     )
     print(
-        f"CPU time of this process: {cpu:.1f} s; load average {load_start:.1f} at the start, "
-        f"{load:.1f} at the end "
+        f"CPU time (this process and its workers): {cpu:.1f} s; load average "
+        f"{load_start:.1f} at the start, {load:.1f} at the end "
         f"on {os.cpu_count()} CPUs (other work on the machine slows the wall clock)"
     )
     print(f"models chosen: {dict(models)}")
-    # The goal is judged on CPU time in one process: on the shared development machine the
-    # wall clock mostly measures the other work; both are printed.
+    # With one process the goal is judged on CPU time: on the shared development machine
+    # the wall clock mostly measures the other work. With several workers only the wall
+    # clock can show what they gain. Both are printed.
     cpu_per_1000 = 1000 * cpu / args.series
     wall_per_1000 = 1000 * elapsed / args.series
-    verdict = "met" if cpu_per_1000 < 20 else "NOT met"
+    judged = cpu_per_1000 if args.workers <= 1 else wall_per_1000
+    verdict = "met" if judged < 20 else "NOT met"
     print(
-        f"goal: under 20 s per 1,000 series -> {cpu_per_1000:.1f} s of CPU "
-        f"({wall_per_1000:.1f} s wall clock) per 1,000: {verdict}"
+        f"goal: under 20 s per 1,000 series -> {cpu_per_1000:.1f} s of CPU, "
+        f"{wall_per_1000:.1f} s wall clock per 1,000 "
+        f"(judged on the {'CPU time' if args.workers <= 1 else 'wall clock'}): {verdict}"
     )
-    if args.workers > 1:
-        print("(with several workers the CPU time above is the parent's only; read the wall clock)")
 
 
 if __name__ == "__main__":
