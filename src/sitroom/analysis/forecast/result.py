@@ -37,7 +37,9 @@ class Forecast:
 
     `point` is the model's point forecast: for the negative-binomial model the median of
     the count given the projected level (the median minimises absolute error, which MASE
-    scores), for the baselines their classic rule. `mean` is the expected count, the one to
+    scores), for the smoothing model the level times the seasonal multiplier and the median
+    relative error, for the combination the mean of the two, for the baselines their
+    classic rule. `mean` is the expected count, the one to
     add up over days. The bands are quantiles of `paths`, simulated futures
     (n_paths x H) that are kept for the capacity runway; every path is non-negative.
     """
