@@ -87,8 +87,9 @@ def _select(
     settings: ForecastSettings,
     rng: np.random.Generator,
 ) -> tuple[ForecastModel | None, Fitted | None, tuple[ModelScore, ...], Recalibration]:
-    """The best candidate by backtest MASE, its fit to all of `y`, every score, and the
-    interval recalibration from the winner's backtest."""
+    """The chosen candidate (`settings.prefer` unless another's backtest MASE is lower by
+    more than `settings.prefer_margin`, else the lowest), its fit to all of `y`, every
+    score, and the interval recalibration from the chosen model's backtest."""
     min_train = settings.min_train_periods * period
     max_origins = settings.max_origins if period == 7 else settings.max_origins_monthly
     eval_h = horizon
