@@ -33,7 +33,9 @@ class Block:
 
 
 def splits_on_lines(stream: BinaryIO) -> bool:
-    """True when the file holds no quote and no carriage return, and is not UTF-16."""
+    """True when the file holds no quote and no carriage return, and is not UTF-16. The
+    stream is left where it was (a reader may be part-way through it)."""
+    where = stream.tell()
     stream.seek(0)
     try:
         head = stream.read(4)
@@ -45,11 +47,12 @@ def splits_on_lines(stream: BinaryIO) -> bool:
                 return False
         return True
     finally:
-        stream.seek(0)
+        stream.seek(where)
 
 
-def blocks(stream: BinaryIO, header: list[str], size: int = BLOCK_BYTES) -> Iterator[Block]:
+def blocks(stream: BinaryIO, header: list[str], size: int | None = None) -> Iterator[Block]:
     """The data rows of a file for which `splits_on_lines` holds, after its header line."""
+    size = size or BLOCK_BYTES
     stream.seek(0)
     position = len(stream.readline())
     line, first = 2, True
