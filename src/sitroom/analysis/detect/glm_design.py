@@ -41,14 +41,18 @@ class GroupedDesign:
     """Columns: intercept, optionally one continuous column, then mutually exclusive 0/1 ones."""
 
     def __init__(
-        self, columns: FloatArray, continuous: int | None, dummies: list[int], x: FloatArray
+        self, columns: FloatArray, continuous: int | None, dummies: list[int], scale: FloatArray
     ) -> None:
-        """``columns`` is x with the column axis first, (p, K, n)."""
-        k_fits, n_rows, n_par = x.shape
+        """``columns`` is the unscaled design with the column axis first, (p, K, n); ``scale``
+        the (K, p) column scales. Dummies and the intercept have scale 1."""
+        n_par, k_fits, n_rows = columns.shape
         self.n_par = n_par
         self.levels = len(dummies) + 1
         self.cont_col = continuous
-        self.t = columns[continuous] if continuous is not None else np.zeros((k_fits, n_rows))
+        if continuous is None:
+            self.t = np.zeros((k_fits, n_rows))
+        else:
+            self.t = columns[continuous] / scale[:, continuous, None]
         group = np.zeros((k_fits, n_rows), dtype=np.int64)
         for level, col in enumerate(dummies, start=1):
             group += level * (columns[col] == 1.0)
@@ -57,18 +61,18 @@ class GroupedDesign:
         self.shared = _SharedLayout.detect(self.t, group, self.levels)
 
     @staticmethod
-    def detect(x: FloatArray, valid: np.ndarray) -> GroupedDesign | None:
-        n_par = x.shape[2]
-        columns = np.ascontiguousarray(np.moveaxis(x, 2, 0))  # one column at a time is faster
-        if not np.all(columns[0][valid] == 1.0):
+    def detect(columns: FloatArray, scale: FloatArray, valid: np.ndarray) -> GroupedDesign | None:
+        """The grouped form of a design given column-first, or None if it has another form."""
+        n_par = columns.shape[0]
+        if not np.all((columns[0] == 1.0) | ~valid):
             return None
         binary = [j for j in range(1, n_par) if np.all((columns[j] == 0.0) | (columns[j] == 1.0))]
         other = [j for j in range(1, n_par) if j not in binary]
-        if len(other) > 1:
+        if len(other) > 1 or not np.all(scale[:, [0, *binary]] == 1.0):
             return None
         if binary and np.any(np.sum(columns[binary], axis=0) > 1.0):
             return None
-        return GroupedDesign(columns, other[0] if other else None, binary, x)
+        return GroupedDesign(columns, other[0] if other else None, binary, scale)
 
     def _group_sums(self, ids: np.ndarray, values: FloatArray) -> FloatArray:
         flat = (np.arange(ids.size)[:, None] * self.levels + self.group[ids]).ravel()
