@@ -146,15 +146,17 @@ def _build_design(
         wtime, wtime_new = safe + 1.0, k_used + 1.0
     level_list = np.unique(levels[valid]) if ctl.no_periods != 1 else np.zeros(0)
     dummies = level_list[1:]
-    x = np.zeros((k_used.size, pos.shape[1], 2 + dummies.size))
-    x[:, :, 0], x[:, :, 1] = 1.0, wtime
+    # built column-first: the fit works on one column at a time (x is a view, (K, n, p))
+    columns = np.zeros((2 + dummies.size, k_used.size, pos.shape[1]))
+    columns[0], columns[1] = 1.0, wtime
+    x = np.moveaxis(columns, 0, 2)
     x_new = np.zeros((k_used.size, 2 + dummies.size))
     x_new[:, 0], x_new[:, 1] = 1.0, wtime_new
     lowest = np.min(np.where(valid, levels, np.inf), axis=1)  # R's baseline level per fit
     for d, level in enumerate(dummies):
         rows = valid & (levels == level)
         present = rows.any(axis=1) & (lowest != level)
-        x[:, :, 2 + d] = rows & present[:, None]
+        columns[2 + d] = rows & present[:, None]
         x_new[:, 2 + d] = present & (level == ctl.no_periods)
     offset = np.zeros_like(y)
     offset_new = np.zeros(k_used.size)
