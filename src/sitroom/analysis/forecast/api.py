@@ -78,6 +78,33 @@ def _empty(first: date, frequency: Frequency, horizon: int, warnings: list[str])
     )
 
 
+def backtest_origins(
+    n: int, period: int, horizon: int, settings: ForecastSettings
+) -> tuple[list[int], int]:
+    """The backtest's origins for a series of `n` steps, and the horizon it scores."""
+    min_train = settings.min_train_periods * period
+    max_origins = settings.max_origins if period == 7 else settings.max_origins_monthly
+    origins = choose_origins(n, horizon, period, min_train=min_train, max_origins=max_origins)
+    if len(origins) >= 2:
+        return origins, horizon
+    # A shorter scoring horizon still tells the models apart better than no backtest.
+    eval_h = max(1, min(horizon, n - min_train - 1))
+    return choose_origins(n, eval_h, period, min_train=min_train, max_origins=max_origins), eval_h
+
+
+def prepare(
+    values: Sequence[float] | FloatArray, start: date, frequency: Frequency
+) -> tuple[FloatArray, int, int, list[str]]:
+    """The cleaned series from its first observed value, the seasonal phase of that value,
+    its offset into `values` (-1 when nothing is observed) and the warnings."""
+    y, warnings = _clean(values)
+    valid = np.flatnonzero(~np.isnan(y))
+    if valid.size == 0:
+        return y, 0, -1, warnings
+    phase0 = phase_of(add_steps(start, int(valid[0]), frequency), frequency)
+    return y[valid[0] :], phase0, int(valid[0]), warnings
+
+
 def _select(
     y: FloatArray,
     phase0: int,
@@ -90,16 +117,7 @@ def _select(
     """The chosen candidate (`settings.prefer` unless another's backtest MASE is lower by
     more than `settings.prefer_margin`, else the lowest), its fit to all of `y`, every
     score, and the interval recalibration from the chosen model's backtest."""
-    min_train = settings.min_train_periods * period
-    max_origins = settings.max_origins if period == 7 else settings.max_origins_monthly
-    eval_h = horizon
-    origins = choose_origins(y.size, eval_h, period, min_train=min_train, max_origins=max_origins)
-    if len(origins) < 2:
-        # A shorter scoring horizon still tells the models apart better than no backtest.
-        eval_h = max(1, min(horizon, y.size - min_train - 1))
-        origins = choose_origins(
-            y.size, eval_h, period, min_train=min_train, max_origins=max_origins
-        )
+    origins, eval_h = backtest_origins(y.size, period, horizon, settings)
     if len(origins) < 2:
         return None, None, (), Recalibration.identity()
     runs: dict[str, tuple[Fitted, FloatArray, FloatArray]] = {}
@@ -162,15 +180,12 @@ def forecast_series(
         raise ValueError(f"horizon must be 1..{frequency.max_horizon} for {frequency} series")
     if frequency is Frequency.MONTHLY and start.day != 1:
         start = date(start.year, start.month, 1)
-    y, warnings = _clean(values)
-    first = add_steps(start, y.size, frequency)
-    valid = np.flatnonzero(~np.isnan(y))
-    if valid.size == 0:
+    y, phase0, offset, warnings = prepare(values, start, frequency)
+    first = add_steps(start, y.size + max(offset, 0), frequency)
+    if offset < 0:
         return _empty(first, frequency, horizon, warnings)
-    y = y[valid[0] :]
     period = frequency.period
-    phase0 = phase_of(add_steps(start, int(valid[0]), frequency), frequency)
-    n_obs = valid.size
+    n_obs = int((~np.isnan(y)).sum())
     pool = [registry.get(n) for n in models] if models else list(registry.candidates())
     eligible = [m for m in pool if n_obs >= m.min_obs(period)]
     rng = np.random.default_rng(settings.seed)

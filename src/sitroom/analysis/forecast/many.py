@@ -7,8 +7,17 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from functools import partial
 
-from sitroom.analysis.forecast.api import ForecastSettings, forecast_series
+import numpy as np
+
+from sitroom.analysis.forecast.api import (
+    ForecastSettings,
+    backtest_origins,
+    forecast_series,
+    prepare,
+)
 from sitroom.analysis.forecast.calendar import Frequency
+from sitroom.analysis.forecast.nb_filter import prefiltered
+from sitroom.analysis.forecast.nb_trend import NBDampedTrend
 from sitroom.analysis.forecast.result import FloatArray, Forecast
 
 
@@ -20,6 +29,37 @@ def _one(
 ) -> Forecast:
     values, start = item
     return forecast_series(values, start, frequency, horizon, settings=settings)
+
+
+#: series whose nb grid filters run together (memory: BATCH x days x 51 x 3 floats)
+BATCH = 64
+
+
+def _filter_inputs(
+    series: Sequence[tuple[FloatArray, date]],
+    frequency: Frequency,
+    horizon: int | None,
+    settings: ForecastSettings | None,
+) -> list[tuple[FloatArray, FloatArray, float]]:
+    """The nb grid filter inputs that `forecast_series` will need for these series, so that
+    they can be run in one batch. A series planned here but forecast otherwise (too short,
+    another path) only costs its share of the batch: results never depend on the plan."""
+    settings = settings or ForecastSettings()
+    horizon = frequency.max_horizon if horizon is None else horizon
+    period = frequency.period
+    model = NBDampedTrend()
+    inputs = []
+    for values, start in series:
+        y, phase0, offset, _ = prepare(values, start, frequency)
+        if offset < 0 or (~np.isnan(y)).sum() < max(settings.short_periods, 3) * period:
+            continue
+        origins, _ = backtest_origins(y.size, period, horizon, settings)
+        if len(origins) < 2:
+            continue
+        shared = model.shared_window(y, phase0, period, origins)
+        if shared is not None:
+            inputs.append((y[shared[0] :], shared[2], shared[3]))
+    return inputs
 
 
 def forecast_many(
@@ -37,6 +77,11 @@ def forecast_many(
     """
     job = partial(_one, frequency=frequency, horizon=horizon, settings=settings)
     if workers <= 1 or len(series) < 2:
-        return [job(item) for item in series]
+        out: list[Forecast] = []
+        for i in range(0, len(series), BATCH):
+            chunk = series[i : i + BATCH]
+            with prefiltered(_filter_inputs(chunk, frequency, horizon, settings)):
+                out.extend(job(item) for item in chunk)
+        return out
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(job, series, chunksize=max(1, len(series) // (4 * workers))))

@@ -24,107 +24,24 @@ introduces; r is the maximum-likelihood size given the one-step means. A missing
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from sitroom.analysis.forecast.base import Fitted, ForecastModel, observed
 from sitroom.analysis.forecast.baselines import recent_window
+from sitroom.analysis.forecast.nb_filter import (
+    CAP,
+    MAX_LOG_MEAN,
+    MIN_LOG_LEVEL,
+    TREND_CAP,
+    grid_filter,
+    grid_params,
+    run_one,
+)
 from sitroom.analysis.forecast.negbin import best_size, nb_median
 from sitroom.analysis.forecast.result import FloatArray
 from sitroom.analysis.forecast.seasonal import seasonal_log_effects
-
-CAP = 4.0
-MIN_LOG_LEVEL = math.log(0.02)
-#: growth of at most ~10 % per step, so one wild month cannot project an explosion
-TREND_CAP = 0.1
-MAX_LOG_MEAN = math.log(1e7)
-ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5)
-BETAS = (0.005, 0.02, 0.06)
-PHIS = (0.8, 0.9, 0.97)
-
-
-def _grid() -> tuple[FloatArray, FloatArray, FloatArray]:
-    rows = [(a, 0.0, 0.9) for a in ALPHAS]
-    rows += [(a, b, p) for a in ALPHAS for b in BETAS for p in PHIS if b < a]
-    arr = np.asarray(rows, dtype=np.float64)
-    return arr[:, 0], arr[:, 1], arr[:, 2]
-
-
-def _run_filter(
-    y: FloatArray,
-    season_t: FloatArray,
-    level0: float,
-    alpha: FloatArray,
-    beta: FloatArray,
-    phi: FloatArray,
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """States after each step (n x G) and the one-step log means before each step."""
-    n, g = y.size, alpha.size
-    levels = np.empty((n, g))
-    trends = np.empty((n, g))
-    log_mu = np.empty((n, g))
-    level, trend = np.full(g, level0), np.zeros(g)
-    carried, before, u, tmp = np.empty(g), np.empty(g), np.empty(g), np.empty(g)
-    ys, ss = y.tolist(), season_t.tolist()
-    log_ys = np.log(np.where(y > 0, y, 1.0)).tolist()
-    # This loop runs once per day for every grid point: every ufunc writes in place, and
-    # u = y exp(-log_mu) - 1 is exp(log y - log_mu) - 1, or -1 on a zero day.
-    for t in range(n):
-        np.multiply(phi, trend, out=carried)
-        np.add(level, carried, out=before)
-        lm = log_mu[t]
-        np.add(before, ss[t], out=lm)
-        level, trend = levels[t], trends[t]
-        yt = ys[t]
-        if yt == yt:  # not NaN
-            if yt > 0:
-                np.subtract(log_ys[t], lm, out=u)
-                np.exp(u, out=u)
-                u -= 1.0
-                np.minimum(u, CAP, out=u)
-            else:
-                u.fill(-1.0)
-            np.multiply(alpha, u, out=tmp)
-            np.add(before, tmp, out=level)
-            np.multiply(beta, u, out=tmp)
-            np.add(carried, tmp, out=trend)
-            np.minimum(trend, TREND_CAP, out=trend)
-            np.maximum(trend, -TREND_CAP, out=trend)
-        else:
-            level[:] = before
-            trend[:] = carried
-        np.maximum(level, MIN_LOG_LEVEL, out=level)
-    # The cap guards exp() against overflow only; real counts never come near it.
-    np.minimum(log_mu, MAX_LOG_MEAN, out=log_mu)
-    return levels, trends, log_mu
-
-
-def _run_one(
-    y: FloatArray, season_t: FloatArray, level0: float, alpha: float, beta: float, phi: float
-) -> tuple[FloatArray, FloatArray]:
-    """`_run_filter` for one parameter set, in plain floats (numpy calls on one-element
-    arrays cost more than the arithmetic)."""
-    n = y.size
-    levels, trends = np.empty(n), np.empty(n)
-    level, trend = level0, 0.0
-    ys, ss = y.tolist(), season_t.tolist()
-    for t in range(n):
-        carried = phi * trend
-        yt = ys[t]
-        if yt == yt:  # not NaN
-            lm = min(level + carried + ss[t], MAX_LOG_MEAN)
-            u = min(yt * math.exp(-lm) - 1.0, CAP)
-            level = level + carried + alpha * u
-            trend = max(min(carried + beta * u, TREND_CAP), -TREND_CAP)
-        else:
-            level = level + carried
-            trend = carried
-        level = max(level, MIN_LOG_LEVEL)
-        levels[t] = level
-        trends[t] = trend
-    return levels, trends
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +167,7 @@ class NBDampedTrend(ForecastModel):
         filter is causal, so its rows before `upto` are those of a run on `win[:upto]`)."""
         period = season.size
         levels, trends, log_mu = grid
-        alpha, beta, phi = _grid()
+        alpha, beta, phi = grid_params()
         burn = min(2 * period, upto // 3)
         score = np.zeros(alpha.size)
         for h in self._horizons(period):
@@ -282,7 +199,7 @@ class NBDampedTrend(ForecastModel):
         """Parameters from `y` and the offset of the fitting window into `y`."""
         start, season, season_t, level0 = self._window(y, phase0, period)
         win = y[start:]
-        grid = _run_filter(win, season_t, level0, *_grid())
+        grid = grid_filter(win, season_t, level0)
         return self._choose(win, season, season_t, grid, win.size), start
 
     def _states(
@@ -293,7 +210,7 @@ class NBDampedTrend(ForecastModel):
         season_t = params.season[((phase0 + start) % period + np.arange(win.size)) % period]
         head = observed(win[: 2 * period])
         level0 = float(np.log(max(head.mean() if head.size else 0.0, 0.0) + 0.5))
-        return _run_one(win, season_t, level0, params.alpha, params.beta, params.phi)
+        return run_one(win, season_t, level0, params.alpha, params.beta, params.phi)
 
     def fit(self, y: FloatArray, phase0: int, period: int) -> Fitted:
         params, start = self.estimate(y, phase0, period)
@@ -318,6 +235,21 @@ class NBDampedTrend(ForecastModel):
             params, levels, trends, start, phase0, origins, horizon, n_paths, rng
         )
 
+    def shared_window(
+        self, y: FloatArray, phase0: int, period: int, origins: list[int]
+    ) -> tuple[int, FloatArray, FloatArray, float] | None:
+        """Where one grid filter can serve both the backtest and the final fit: the window
+        start, the weekday effects from the data before the first origin, their value on
+        each day of the window, level0; None where it cannot."""
+        start = max(0, y.size - self.fit_window)
+        # Only for daily series: weekday effects a few weeks old are as good as new, while
+        # a monthly backtest spans two years, too long to keep month effects that old.
+        if period != 7 or start != max(0, origins[0] - self.fit_window):
+            return None
+        train_season = self._window(y[: origins[0]], phase0, period)[1]
+        _, season, season_t, level0 = self._window(y, phase0, period, train_season)
+        return start, season, season_t, level0
+
     def fit_with_backtest(
         self,
         y: FloatArray,
@@ -332,15 +264,12 @@ class NBDampedTrend(ForecastModel):
         values before the first origin) and the final fit (on all of them). The weekday
         effects of both come from the data before the first origin, so the backtest stays
         blind to its future; the final fit's are a few weeks older than they could be."""
-        start = max(0, y.size - self.fit_window)
-        # Only for daily series: weekday effects a few weeks old are as good as new, while
-        # a monthly backtest spans two years, too long to keep month effects that old.
-        if period != 7 or start != max(0, origins[0] - self.fit_window):
+        shared = self.shared_window(y, phase0, period, origins)
+        if shared is None:
             return super().fit_with_backtest(y, phase0, period, origins, horizon, n_paths, rng)
-        train_season = self._window(y[: origins[0]], phase0, period)[1]
-        _, season, season_t, level0 = self._window(y, phase0, period, train_season)
+        start, season, season_t, level0 = shared
         win = y[start:]
-        grid = _run_filter(win, season_t, level0, *_grid())
+        grid = grid_filter(win, season_t, level0)
         params = self._choose(win, season, season_t, grid, origins[0] - start)
         # The filter's grid columns are the states of each parameter set (same effects,
         # same start), so neither the backtest nor the final fit needs a run of its own.
