@@ -37,3 +37,22 @@ def test_results_computed_ahead_are_used_once_and_then_forgotten() -> None:
     with prefiltered([_inputs(10, 30)]):
         pass
     assert not nb_filter._PREFILTERED
+
+
+def test_forecast_many_gives_the_same_forecasts_on_two_processes_as_on_one() -> None:
+    from datetime import date
+
+    from sitroom.analysis.forecast import ForecastSettings, Frequency, forecast_many
+
+    from .synthetic import synthetic_weekly_counts
+
+    fast = ForecastSettings(n_paths=200, backtest_paths=40, max_origins=4)
+    items = [
+        (synthetic_weekly_counts(90, level=lv, seed=s), date(2021, 3, 1))
+        for s, lv in enumerate((3.0, 40.0, 400.0))
+    ]
+    one = forecast_many(items, Frequency.DAILY, 7, settings=fast)
+    two = forecast_many(items, Frequency.DAILY, 7, settings=fast, workers=2)
+    assert [fc.model for fc in one] == [fc.model for fc in two]
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a.paths, b.paths)

@@ -21,14 +21,18 @@ from sitroom.analysis.forecast.nb_trend import NBDampedTrend
 from sitroom.analysis.forecast.result import FloatArray, Forecast
 
 
-def _one(
-    item: tuple[FloatArray, date],
+def _batch(
+    chunk: Sequence[tuple[FloatArray, date]],
     frequency: Frequency,
     horizon: int | None,
     settings: ForecastSettings | None,
-) -> Forecast:
-    values, start = item
-    return forecast_series(values, start, frequency, horizon, settings=settings)
+) -> list[Forecast]:
+    """`forecast_series` for each series of a chunk, their nb grid filters run together."""
+    with prefiltered(_filter_inputs(chunk, frequency, horizon, settings)):
+        return [
+            forecast_series(values, start, frequency, horizon, settings=settings)
+            for values, start in chunk
+        ]
 
 
 #: series whose nb grid filters run together (memory: BATCH x days x 51 x 3 floats)
@@ -75,13 +79,10 @@ def forecast_many(
     Each series is independent (its own model choice, its own seed from `settings`), so
     the results are the same whatever `workers` is; more workers only share out the time.
     """
-    job = partial(_one, frequency=frequency, horizon=horizon, settings=settings)
-    if workers <= 1 or len(series) < 2:
-        out: list[Forecast] = []
-        for i in range(0, len(series), BATCH):
-            chunk = series[i : i + BATCH]
-            with prefiltered(_filter_inputs(chunk, frequency, horizon, settings)):
-                out.extend(job(item) for item in chunk)
-        return out
+    job = partial(_batch, frequency=frequency, horizon=horizon, settings=settings)
+    size = BATCH if workers <= 1 else max(1, min(BATCH, -(-len(series) // (4 * workers))))
+    chunks = [series[i : i + size] for i in range(0, len(series), size)]
+    if workers <= 1 or len(chunks) < 2:
+        return [fc for chunk in chunks for fc in job(chunk)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(job, series, chunksize=max(1, len(series) // (4 * workers))))
+        return [fc for done in pool.map(job, chunks) for fc in done]
