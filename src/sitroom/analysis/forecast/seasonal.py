@@ -45,9 +45,13 @@ def seasonal_log_effects(
     # The median over cycles, so one surge year cannot pass itself off as a season.
     log_ratio = np.log((y[centre][ok] + 0.5) / (trend[ok] + 0.5))
     counts = np.bincount(phases, minlength=period)
+    # The median per phase from one sort by (phase, value): the middle one or two values
+    # of each phase's run, as np.median takes them.
+    ordered = log_ratio[np.lexsort((log_ratio, phases))]
+    starts = np.cumsum(counts) - counts
+    seen = counts > 0
+    lo = (starts + (counts - 1) // 2)[seen]
+    hi = (starts + counts // 2)[seen]
     effects = np.zeros(period)
-    for p in np.flatnonzero(counts):
-        effects[p] = (
-            counts[p] / (counts[p] + prior_cycles) * float(np.median(log_ratio[phases == p]))
-        )
+    effects[seen] = counts[seen] / (counts[seen] + prior_cycles) * ((ordered[lo] + ordered[hi]) / 2)
     return np.asarray(effects - np.log(np.mean(np.exp(effects))), dtype=np.float64)
