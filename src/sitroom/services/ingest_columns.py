@@ -10,8 +10,14 @@ import's one transaction.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import BinaryIO
+
+# polars' allocator (jemalloc) keeps freed pages for ten seconds by default: over a long import
+# that holds every block's memory at once. Hand them back at once instead (read when polars is
+# first loaded, so only if nothing loaded it before).
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 import polars as pl
 from sqlalchemy.orm import Session
@@ -121,14 +127,15 @@ def _split(
     text = pl.col("text")
     lines = pl.DataFrame({"text": block.lines}).with_row_index("pos")
     lines = lines.with_columns(
-        (text.str.replace_all(",", "", literal=True).str.strip_chars() == "").alias("blank"),
+        # Only commas and whitespace: a blank row, which is not read. (Python's whitespace also
+        # has \x1c-\x1f; a line with those is a control-character line, left to the parser.)
+        text.str.contains(r"^[\s,]*$").alias("blank"),
         (
             (text.str.count_matches(",", literal=True) == len(header) - 1)
             & (text.str.len_chars() <= MAX_CELL_CHARS)
-            # Control characters: the row parser names the cell.
-            & ~text.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-            # A cell starting with an apostrophe may be one the writer neutralised.
-            & ~text.str.contains("(?:^|,)'")
+            # A control character (the row parser names the cell), or a cell starting with an
+            # apostrophe, which may be one the writer neutralised.
+            & ~text.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|(?:^|,)'")
         ).alias("usual"),
     ).filter(~pl.col("blank"))
     usual = lines.filter("usual")

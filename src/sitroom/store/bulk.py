@@ -116,7 +116,7 @@ class _SqliteStaged:
         self.batch_id, self.inserted = int(batch_id), 0
         self.indexes: list[str] = []
         (stored,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
-        if rows >= REBUILD_FROM_ROWS and rows > stored:
+        if rows >= REBUILD_FROM_ROWS and rows > 2 * stored:
             # Kept up row by row, an index on (section, day) costs far more than built once
             # from sorted rows at the end. Dropped inside the transaction, so a killed import
             # leaves them as they were; the unique index on ref stays, for ON CONFLICT.
@@ -128,6 +128,9 @@ class _SqliteStaged:
             for name, sql in found:
                 connection.execute(f'DROP INDEX "{name}"')
                 self.indexes.append(sql)
+            # Only the ref index is then looked up at random: half the usual cache holds it
+            # (roomy_cache puts the connection's own setting back after the import).
+            connection.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB // 2}")
 
     def add(self, frame: pl.DataFrame) -> None:
         if not frame.height:
@@ -220,7 +223,7 @@ class _PostgresqlStaged:
             (self.staged,),
         )
         (stored,) = cursor.fetchone()
-        if self.staged < REBUILD_FROM_ROWS or stored >= self.staged:
+        if self.staged < REBUILD_FROM_ROWS or 2 * stored >= self.staged:
             return []
         cursor.execute(
             "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
