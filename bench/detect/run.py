@@ -184,15 +184,30 @@ def compare_with_r(ours: dict[str, np.ndarray], scenario: Scenario) -> None:
             print("\n--with-r: R failed (is r-cran-surveillance installed?)\n" + done.stderr[-500:])
             return
         print("\n" + done.stdout.strip())
-        differ = 0
+        differ, worst = 0, 0.0
+        bounds = {sid: _upper_bounds(series, scenario.start)
+                  for sid, series in scenario.series.items()}
         with out.open(newline="") as fh:
             for row in csv.DictReader(fh):
                 series = scenario.series[row["series"]]
                 assert series.dates is not None
                 day = int(np.searchsorted(series.dates, np.datetime64(row["date"], "D")))
                 differ += int(ours[row["series"]][day] != (row["alarm"] == "1"))
+                theirs = float("nan") if row["upperbound"] == "NA" else float(row["upperbound"])
+                mine = bounds[row["series"]][day]
+                if np.isfinite(theirs) and np.isfinite(mine) and theirs != 0.0:
+                    worst = max(worst, abs(mine - theirs) / abs(theirs))
+                elif np.isfinite(theirs) != np.isfinite(mine):
+                    worst = float("inf")
         print(f"R vs Python farringtonFlexible (b=2) on the border scenario: {differ} differing "
-              "alarm days")
+              f"alarm days; largest relative difference of the upper bounds {worst:.1e}")
+
+
+def _upper_bounds(series: CountSeries, start: int) -> np.ndarray:
+    result = CONFIGS["ff365_default_b2"](series, start)
+    out = np.full(len(series), np.nan)
+    out[result.index] = result.upperbound
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
