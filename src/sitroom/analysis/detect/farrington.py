@@ -24,7 +24,8 @@ from sitroom.analysis.detect.farrington_core import (
     weekday,
     years_back,
 )
-from sitroom.analysis.detect.farrington_flexible import scatter
+from sitroom.analysis.detect.farrington_flexible import recent_sums, scatter
+from sitroom.analysis.detect.farrington_reference import years_back_all
 from sitroom.analysis.detect.result import CountSeries, DetectionResult, insufficient
 
 
@@ -74,6 +75,41 @@ def _reference_indices(series: CountSeries, k: int, ctl: ClassicControl) -> np.n
     return found
 
 
+def _all_references(
+    series: CountSeries, ks: np.ndarray, ctl: ClassicControl
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reference positions of every point (K, m) and which are usable, in the order of
+    ``_reference_indices`` with the usable ones first. Monthly dates go point by point."""
+    span = np.arange(-ctl.w, ctl.w + 1)
+    if not (ctl.by_date and series.dates is not None):
+        back = np.arange(ctl.b, 0, -1)
+        pos = (ks[:, None, None] - series.freq * back[None, :, None] + span).reshape(ks.size, -1)
+        ok = pos >= 0
+    elif series.freq == 12:
+        rows = [_reference_indices(series, int(k), ctl) for k in ks]
+        width = max((r.size for r in rows), default=1)
+        pos = np.zeros((ks.size, width), dtype=np.int64)
+        ok = np.zeros((ks.size, width), dtype=np.bool_)
+        for i, r in enumerate(rows):
+            pos[i, : r.size], ok[i, : r.size] = r, True
+    else:
+        dates = series.dates
+        t0 = dates[ks]
+        refs = years_back_all(t0[:, None], np.arange(1, ctl.b + 1)[None, :])
+        step = 7 if series.freq == 52 else 1
+        days = (refs[:, :, None] + (step * span).astype("timedelta64[D]")).reshape(ks.size, -1)
+        if series.freq == 52:  # snap to the weekday of the monitored point
+            wd0 = (t0.astype(np.int64)[:, None] + 4) % 7
+            wds = (days.astype(np.int64) + 4) % 7
+            fwd, bwd = (wd0 - wds) % 7, (wds - wd0) % 7
+            days = days + np.where(fwd < bwd, fwd, -bwd).astype("timedelta64[D]")
+        pos = np.searchsorted(dates, days)
+        ok = (pos < dates.size) & (dates[np.minimum(pos, dates.size - 1)] == days)
+    ok &= np.isfinite(series.counts[np.clip(pos, 0, len(series) - 1)])
+    order = np.argsort(~ok, axis=1, kind="stable")  # usable first, in their original order
+    return np.take_along_axis(pos, order, axis=1), np.take_along_axis(ok, order, axis=1)
+
+
 def farrington(
     series: CountSeries, *, start: int | None = None, control: ClassicControl | None = None
 ) -> DetectionResult:
@@ -85,20 +121,17 @@ def farrington(
     if first >= n or n < needed:
         return insufficient(name, needed, n)
     ks = np.arange(first, n, dtype=np.int64)
-    refs = [_reference_indices(series, int(k), ctl) for k in ks]
-    refs = [r[np.isfinite(series.counts[r])] for r in refs]
-    usable = np.array([r.size >= 3 for r in refs])
+    pos, ok = _all_references(series, ks, ctl)
+    usable = ok.sum(axis=1) >= 3
     k_used = ks[usable]
-    refs = [r for r, u in zip(refs, usable, strict=True) if u]
-    width = max((r.size for r in refs), default=1)
-    x = np.zeros((len(refs), width, 2))
-    y = np.zeros((len(refs), width))
-    valid = np.zeros((len(refs), width), dtype=np.bool_)
-    for i, r in enumerate(refs):
-        x[i, : r.size, 0], x[i, : r.size, 1] = 1.0, r + 1.0  # R's wtime is the 1-based index
-        y[i, : r.size], valid[i, : r.size] = series.counts[r], True
+    width = max(int(ok[usable].sum(axis=1).max(initial=1)), 1)
+    pos, valid = pos[usable, :width], ok[usable, :width]
+    x = np.zeros((k_used.size, width, 2))
+    x[:, :, 0] = np.where(valid, 1.0, 0.0)
+    x[:, :, 1] = np.where(valid, pos + 1.0, 0.0)  # R's wtime is the 1-based index
+    y = np.where(valid, series.counts[np.clip(pos, 0, len(series) - 1)], 0.0)
     x_new = np.stack([np.ones(k_used.size), k_used + 1.0], axis=1)
-    max_resp = np.array([series.counts[r].max() for r in refs]) if refs else np.zeros(0)
+    max_resp = np.max(np.where(valid, y, -np.inf), axis=1) if k_used.size else np.zeros(0)
     design = Design(x, y, valid, np.zeros_like(y), x_new, np.zeros(k_used.size), max_resp)
 
     def fit(des: Design, trend: bool) -> tuple[np.ndarray, ...]:
@@ -124,8 +157,7 @@ def farrington(
     upper = threshold_delta(mu0, se_fit, phi, z, ctl.powertrans)
     y_now = series.counts[k_used]
     cases, period = ctl.limit54
-    sums = np.array([np.sum(series.counts[max(k - period + 1, 0) : k + 1]) for k in k_used])
-    enough = sums >= cases
+    enough = recent_sums(series.counts, k_used, period) >= cases
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(enough, (y_now - mu0) / (upper - mu0), 0.0)
     upper = np.where(enough, upper, 0.0)

@@ -302,7 +302,7 @@ def _finish(
     with np.errstate(divide="ignore", invalid="ignore"):
         score = (y - fit) / (upper - fit)
     cases, period = ctl.limit54
-    enough = _recent_sums(series.counts, k_used, period) >= cases
+    enough = recent_sums(series.counts, k_used, period) >= cases
     upper = np.where(enough & ~failed, upper, np.nan)
     expected = np.where(enough & ~failed & np.isfinite(upper), expected, np.nan)
     alarm = enough & ~failed & (score > 1) & (y != 0)
@@ -320,7 +320,7 @@ def _finish(
     )
 
 
-def _recent_sums(counts: FloatArray, ks: np.ndarray, period: int) -> FloatArray:
+def recent_sums(counts: FloatArray, ks: np.ndarray, period: int) -> FloatArray:
     """Sum of the counts k-period+1..k for each k (NaN if any is missing), for limit54."""
     padded = np.concatenate([np.zeros(period), counts])
     window = np.lib.stride_tricks.sliding_window_view(padded, period)
