@@ -12,6 +12,12 @@ from ...domain.sources import Source, SourceKind, partial_date
 
 E = TypeVar("E", bound=enum.Enum)
 
+# The largest count a column of the store holds: PostgreSQL's INTEGER (SQLite would take more,
+# so a file must be refused the same on both, here, rather than fail the whole import there).
+MAX_COUNT = 2_147_483_647
+# The longest organisation name the store holds (String(200)).
+MAX_ORGANISATION = 200
+
 
 class CellReader:
     """Reads one row's cells; each failed field is remembered, and `done()` raises them all."""
@@ -42,6 +48,9 @@ class CellReader:
             return default
         if not number.is_integer():
             self.errors[name] = f"{raw!r} is not a whole number"
+            return default
+        if number > MAX_COUNT:
+            self.errors[name] = f"{raw!r} is more than {MAX_COUNT}, the largest count stored"
             return default
         return int(number)
 
@@ -81,6 +90,10 @@ class CellReader:
             else:
                 if value.tzinfo is None:
                     self.errors[name] = f"{raw!r} has no time zone; add one, e.g. +03:00 or Z"
+                elif not moment_fits(value):
+                    self.errors[name] = (
+                        f"{raw!r}: give the time zone in hours and minutes, e.g. +03:00"
+                    )
                 return value
         return datetime.min
 
@@ -106,9 +119,10 @@ class CellReader:
             except InvalidValue as exc:
                 self.errors["source_published"] = str(exc)
                 published = None
+        organisation = self.text("source_organisation", max_length=MAX_ORGANISATION) or None
         if "source_kind" in self.errors or "source_url" in self.errors:
             return None
-        return Source(kind, reference, self.optional("source_organisation"), published)
+        return Source(kind, reference, organisation, published)
 
     def fail(self, name: str, reason: str) -> None:
         self.errors.setdefault(name, reason)
@@ -116,3 +130,10 @@ class CellReader:
     def done(self) -> None:
         if self.errors:
             raise FieldErrors(self.errors)
+
+
+def moment_fits(value: datetime) -> bool:
+    """Whether `value` written with seconds fits the store's time columns (String(32)): not
+    when its time zone offset has fractions of a second, which no real offset has."""
+    offset = value.utcoffset()
+    return offset is None or not offset.microseconds

@@ -21,7 +21,8 @@ from ...domain.countries import COUNTRY_CODES
 from ...domain.errors import InvalidValue
 from ...domain.incidents import Confidence, IncidentCategory, IncidentStatus
 from ...domain.sources import SourceKind, partial_date
-from .incidents import parse_nationalities
+from .cells import MAX_COUNT, MAX_ORGANISATION, moment_fits
+from .incidents import MAX_EXTERNAL_REF, MAX_NATIONALITIES, parse_nationalities
 from .schema import EntryContext
 
 V = TypeVar("V")
@@ -147,10 +148,11 @@ def parse_columns(cells: pl.DataFrame, context: EntryContext, sections: Iterable
         & (pl.col("source_url") != "")
         & (pl.col("entered_by").str.len_chars() <= 120)
         & (pl.col("description").str.len_chars() <= 5000)
-        & pl.all_horizontal(
-            pl.col(name).str.len_chars() <= _TEXT_MAX
-            for name in ("source_url", "external_ref", "source_organisation")
-        )
+        & (pl.col("source_url").str.len_chars() <= _TEXT_MAX)
+        # The store's limits, which PostgreSQL enforces (incidents.MAX_EXTERNAL_REF ...).
+        & (pl.col("external_ref").str.len_chars() <= MAX_EXTERNAL_REF)
+        & (pl.col("source_organisation").str.len_chars() <= MAX_ORGANISATION)
+        & (nat.field("text").str.len_chars() <= MAX_NATIONALITIES)
     )
     frame = frame.with_columns(good.fill_null(False).alias("good"))
     # The numeric checks run only where the texts were well formed, so no cast fails.
@@ -161,6 +163,7 @@ def parse_columns(cells: pl.DataFrame, context: EntryContext, sections: Iterable
         (pl.col("minors_n") <= pl.col("persons_n"))
         & (nat.field("total") <= pl.col("persons_n"))
         & (nat.field("least") > 0)
+        & (pl.col("persons_n") <= MAX_COUNT)
         & (pl.col("lon_n").is_null() | pl.col("lon_n").is_between(-180.0, 180.0))
         & (pl.col("lat_n").is_null() | pl.col("lat_n").is_between(-90.0, 90.0))
     )
@@ -349,7 +352,9 @@ def _entered(text: str, context: EntryContext) -> str | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment.isoformat(timespec="seconds") if moment.tzinfo is not None else None
+    if moment.tzinfo is None or not moment_fits(moment):
+        return None
+    return moment.isoformat(timespec="seconds")
 
 
 # Lists such as "IQ:3;SY:1" recur across the blocks of a file: each is read once (bounded).

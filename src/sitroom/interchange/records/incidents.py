@@ -10,7 +10,7 @@ from ...domain.incidents import Confidence, Incident, IncidentCategory, Incident
 from ...domain.places import Point
 from ...domain.sources import Source, SourceKind
 from ..table import CellKind, Column
-from .cells import CellReader
+from .cells import MAX_COUNT, MAX_ORGANISATION, CellReader, moment_fits
 from .figures import format_moment
 from .schema import EntryContext, RecordKind, RecordSchema
 
@@ -44,7 +44,8 @@ def parse_nationalities(text: str) -> tuple[tuple[str, int], ...]:
     counts: dict[str, int] = {}
     for part in text.split(";"):
         code, sep, count = part.partition(":")
-        if not sep or not count.strip().isdigit():
+        # isdecimal, not isdigit: int() reads every decimal digit, but not "²" and the like.
+        if not sep or not count.strip().isdecimal():
             raise InvalidValue(f"{part.strip()!r}: write each nationality as CODE:COUNT, e.g. IQ:5")
         key = country_code(code)
         counts[key] = counts.get(key, 0) + int(count)
@@ -53,6 +54,12 @@ def parse_nationalities(text: str) -> tuple[tuple[str, int], ...]:
 
 def format_nationalities(pairs: tuple[tuple[str, int], ...]) -> str:
     return ";".join(f"{code}:{count}" for code, count in pairs)
+
+
+# The store's limits (store.tables.IncidentRow) that the domain does not set: PostgreSQL
+# refuses a longer value, and one refused value fails the whole import there.
+MAX_EXTERNAL_REF = 120
+MAX_NATIONALITIES = 400
 
 
 def parse_incident(cells: dict[str, str], context: EntryContext) -> Incident:
@@ -112,8 +119,8 @@ def _parse_clean(cells: dict[str, str], context: EntryContext) -> Incident | Non
         or len(occurred_text) > _TEXT_MAX
         or len(nationalities_text) > _TEXT_MAX
         or len(reference) > _TEXT_MAX
-        or len(external_ref or "") > _TEXT_MAX
-        or len(organisation or "") > _TEXT_MAX
+        or len(external_ref or "") > MAX_EXTERNAL_REF
+        or len(organisation or "") > MAX_ORGANISATION
         or len(published or "") > _TEXT_MAX
         or len(entered_text) > _TEXT_MAX
     ):
@@ -131,6 +138,12 @@ def _parse_clean(cells: dict[str, str], context: EntryContext) -> Incident | Non
     except (ValueError, InvalidValue):
         return None
     if occurred_at.tzinfo is None or (entered_text and entered_at.tzinfo is None):
+        return None
+    if not (moment_fits(occurred_at) and moment_fits(entered_at)):
+        return None
+    if len(nationalities_text) > MAX_NATIONALITIES and (
+        len(format_nationalities(nationalities)) > MAX_NATIONALITIES
+    ):
         return None
     return Incident(
         occurred_at=occurred_at,
@@ -153,7 +166,7 @@ def _parse_clean(cells: dict[str, str], context: EntryContext) -> Incident | Non
 def _small_count(text: str) -> bool:
     # ASCII digits only (int() and float() read other scripts' digits differently), and short
     # enough that float() — which the full reader goes through — is exact.
-    return 0 < len(text) <= 15 and text.isascii() and text.isdigit()
+    return 0 < len(text) <= 15 and text.isascii() and text.isdigit() and int(text) <= MAX_COUNT
 
 
 def _plain_number(text: str) -> bool:
@@ -211,12 +224,17 @@ def _parse_checked(cells: dict[str, str], context: EntryContext) -> Incident:
         nationalities = parse_nationalities(row.text("nationalities"))
     except InvalidValue as exc:
         row.fail("nationalities", str(exc))
+    if len(format_nationalities(nationalities)) > MAX_NATIONALITIES:
+        row.fail(
+            "nationalities",
+            f"the list is longer than {MAX_NATIONALITIES} characters once written as CODE:COUNT",
+        )
     status = row.choice("status", IncidentStatus, default=IncidentStatus.REPORTED)
     confidence = row.choice("confidence", Confidence, default=Confidence.MEDIUM)
     source = row.source()
     entered_at = row.moment("entered_at") if row.text("entered_at") else context.entered_at
     entered_by = row.text("entered_by", max_length=120) or context.entered_by
-    external_ref = row.optional("external_ref")
+    external_ref = row.text("external_ref", max_length=MAX_EXTERNAL_REF) or None
     description = row.text("description", max_length=5000)
     row.done()
     assert source is not None

@@ -62,7 +62,7 @@ def parse_site(cells: dict[str, str], context: EntryContext) -> ReceptionSite:
             row.fail("lon", str(exc))
     elif (lon is None) != (lat is None):
         row.fail("lat", "give both longitude and latitude, or neither")
-    operator = row.optional("operator")
+    operator = row.text("operator", max_length=200) or None
     row.done()
     return ReceptionSite(ident, name, country, kind, location, operator)
 
