@@ -73,23 +73,37 @@ def _newton(
     inside = (span >= first[:, None]) & (span <= last[:, None])
     xs = np.where(inside, x[None, lo:hi], 0.0)
     ms = np.where(inside, mu[None, lo:hi], 0.0)
-    alpha_x1 = alpha * xs + 1.0
-    for _ in range(200 if r_style else 60):
-        grow = np.exp(np.minimum(kappa[rows], 50.0))[:, None]
-        denom = 1.0 + alpha * grow * ms
-        score = np.sum((xs - grow * ms) / denom, axis=1)
-        info = grow[:, 0] * np.sum(ms * alpha_x1 / denom**2, axis=1)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            step = score / info
-        if not r_style:
-            step = np.clip(step, -1.0, 1.0)
-        step = np.where(np.isfinite(step), step, 0.0)
-        kappa[rows] += step
-        going = (np.abs(step) > tol) & (kappa[rows] > floor)
-        if not going.any():
-            break
-        if not going.all():
-            rows, xs, ms, alpha_x1 = rows[going], xs[going], ms[going], alpha_x1[going]
+    weight = ms * (alpha * xs + 1.0)  # the constant numerator of the information
+    denom, resid = np.empty_like(xs), np.empty_like(xs)
+    k = kappa.copy()  # the kappas of the windows still iterating (``rows``)
+    # The same operations in the same order as 1 + alpha*grow*ms, (xs - grow*ms) / denom and
+    # ms*(alpha*xs + 1) / denom**2, in place and with few calls per step: bit for bit the
+    # same iterations as the plain expressions, at a fraction of numpy's per-call overhead.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for _ in range(200 if r_style else 60):
+            grow = np.exp(np.minimum(k, 50.0))
+            np.multiply((alpha * grow)[:, None], ms, out=denom)
+            np.add(1.0, denom, out=denom)
+            np.multiply(grow[:, None], ms, out=resid)
+            np.subtract(xs, resid, out=resid)
+            np.divide(resid, denom, out=resid)
+            score = np.add.reduce(resid, axis=1)
+            np.square(denom, out=denom)
+            np.divide(weight, denom, out=denom)
+            step = score / (grow * np.add.reduce(denom, axis=1))
+            if not r_style:
+                step = np.minimum(np.maximum(step, -1.0), 1.0)
+            step[~np.isfinite(step)] = 0.0
+            k += step
+            going = (np.abs(step) > tol) & (k > floor)
+            left = int(np.count_nonzero(going))
+            if left < rows.size:
+                kappa[rows] = k
+                if left == 0:
+                    return kappa
+                rows, k, xs, ms, weight = rows[going], k[going], xs[going], ms[going], weight[going]
+                denom, resid = denom[:left], resid[:left]
+    kappa[rows] = k
     return kappa
 
 
