@@ -131,6 +131,51 @@ def _refine(
     return out
 
 
+class _Walks:
+    """The CUSUM walks of one segment for the whole kappa grid, computed only as far as asked.
+
+    ``walk`` = S_n (cumulative sums of the terms), ``before`` = S_{n-1} (S_{-1} = 0),
+    ``running_min`` = min_{j<=n} S_{j-1} and ``start`` = the latest j <= n where S_{j-1} is
+    that minimum. Extending a prefix continues each accumulation from its last row, so the
+    values are bit for bit those of one pass over the whole segment; a segment that ends
+    with an early alarm no longer pays for the days after it.
+    """
+
+    def __init__(self, terms: FloatArray) -> None:
+        self.terms = terms
+        self.walk = np.empty_like(terms)
+        self.before = np.empty_like(terms)
+        self.running_min = np.empty_like(terms)
+        self.start = np.empty(terms.shape, dtype=np.int64)
+        self.ready = 0
+
+    def extend(self, end: int) -> None:
+        a = self.ready
+        if end <= a:
+            return
+        walk, before, low, start = self.walk, self.before, self.running_min, self.start
+        block = walk[a:end]
+        block[...] = self.terms[a:end]
+        if a:
+            block[0] += walk[a - 1]
+        np.add.accumulate(block, axis=0, out=block)
+        if a:
+            before[a] = walk[a - 1]
+        else:
+            before[0] = 0.0
+        before[a + 1 : end] = walk[a : end - 1]
+        low[a:end] = before[a:end]
+        if a:
+            np.minimum(low[a], low[a - 1], out=low[a])
+        np.minimum.accumulate(low[a:end], axis=0, out=low[a:end])
+        rows = np.arange(a, end)[:, None]
+        start[a:end] = np.where(before[a:end] <= low[a:end], rows, 0)
+        if a:
+            np.maximum(start[a], start[a - 1], out=start[a])
+        np.maximum.accumulate(start[a:end], axis=0, out=start[a:end])
+        self.ready = end
+
+
 def _glr_until_alarm(
     terms: FloatArray, x: FloatArray, mu: FloatArray, alpha: float, c_arl: float
 ) -> FloatArray:
@@ -139,23 +184,23 @@ def _glr_until_alarm(
     ``terms`` holds the per-day log-likelihood ratios for the kappa grid (days x grid).
     """
     size = x.size
-    walk = np.cumsum(terms, axis=0)
-    before = np.vstack([np.zeros((1, walk.shape[1])), walk[:-1]])  # S_{n-1}, S_{-1} = 0
-    running_min = np.minimum.accumulate(before, axis=0)
+    walks = _Walks(terms)
     glr = np.zeros(size)
     lo, step = 0, _CHUNK
     while lo < size:
         # chunks grow while no alarm comes: few large batches on quiet stretches
         chunk = np.arange(lo, min(lo + step, size))
         lo, step = lo + step, min(2 * step, _MAX_CHUNK)
-        chart = walk[chunk] - running_min[chunk]  # the best window ending at n is a CUSUM
+        walks.extend(int(chunk[-1]) + 1)
+        # the best window ending at n is a CUSUM
+        chart = walks.walk[chunk] - walks.running_min[chunk]
         best = np.argpartition(-chart, _CANDIDATES, axis=1)[:, :_CANDIDATES]
         top = np.take_along_axis(chart, best, axis=1).max(axis=1)
         positive = top > 0
         if positive.any():
             n_idx = np.repeat(chunk[positive], _CANDIDATES)
             cand = best[positive].ravel()
-            k_idx = _window_start(before, running_min, n_idx, cand)
+            k_idx = walks.start[n_idx, cand]
             # several sizes often point at the same window: refine each window once
             _, first = np.unique(n_idx * size + k_idx, return_index=True)
             n_idx, k_idx, cand = n_idx[first], k_idx[first], cand[first]
@@ -165,20 +210,6 @@ def _glr_until_alarm(
         if hits.size:
             return glr[: chunk[hits[0]] + 1]
     return glr
-
-
-def _window_start(
-    before: FloatArray, running_min: FloatArray, n_idx: np.ndarray, cand: np.ndarray
-) -> np.ndarray:
-    """Latest j <= n with S_{j-1} equal to the running minimum, per (n, kappa) pair."""
-    hi = int(n_idx.max()) + 1
-    rows = np.arange(hi)[:, None]
-    cols = np.unique(cand)
-    at_min = before[:hi, cols] <= running_min[:hi, cols]
-    last = np.maximum.accumulate(np.where(at_min, rows, 0), axis=0)
-    lookup = np.searchsorted(cols, cand)
-    out: np.ndarray = last[n_idx, lookup]
-    return out
 
 
 def glrnb(
