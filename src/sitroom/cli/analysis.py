@@ -7,15 +7,11 @@ import sys
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from ..domain.audiences import EVERYTHING
 from ..domain.measures import Measure
-from ..services import series as series_service
-from ..services import series_reads
-from ..services.setup import init_database
 from .browse import parse_day
-from .common import Exit, engine, err, out, print_json
+from .common import Exit, engine, err, out, print_json, session
 
 
 def series(
@@ -29,12 +25,17 @@ def series(
     """Show the reconciled daily series of MEASURE at PLACE: each day's best estimate, its 80 %
     and 95 % intervals, and whether it was observed, derived from totals, or estimated.
     Series are recomputed first if the figures behind them changed."""
+    # The services (and scipy under them) on use: see cli/common.py.
+    from ..services import series as series_service
+    from ..services import series_reads
+    from ..services.setup import init_database
+
     db = engine()
     init_database(db)
     series_service.refresh_series(db)
-    with Session(db) as session:
+    with session(db) as s:
         found = series_reads.read_series(
-            session,
+            s,
             measure,
             place.upper(),
             readers=EVERYTHING,
@@ -101,11 +102,15 @@ def vars_of(item: object) -> dict[str, object]:
 def conflicts(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the figures that cannot all hold, which one was preferred, by which rule and by
     how much they disagree."""
+    from ..services import series as series_service
+    from ..services import series_reads
+    from ..services.setup import init_database
+
     db = engine()
     init_database(db)
     series_service.refresh_series(db)
-    with Session(db) as session:
-        found = series_reads.list_conflicts(session, readers=EVERYTHING)
+    with session(db) as s:
+        found = series_reads.list_conflicts(s, readers=EVERYTHING)
     if as_json:
         print_json([vars_of(c) for c in found])
         return

@@ -6,14 +6,12 @@ from datetime import date
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from ..domain.figures import ReportedFigure, format_value
 from ..domain.measures import Measure
 from ..interchange.records.figures import figure_cells
 from ..interchange.records.places import section_cells, site_cells
-from ..services import queries
-from .common import Exit, engine, err, out, print_json
+from .common import Exit, err, out, print_json, session
 
 
 def figures(
@@ -28,6 +26,8 @@ def figures(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """List reported figures, oldest period first, with their qualifier and source."""
+    from ..services import queries  # on use, like every service: see cli/common.py
+
     where = queries.FigureFilter(
         measure=measure,
         country=country.upper() if country else None,
@@ -35,18 +35,20 @@ def figures(
         start=parse_day(start, "--from"),
         end=parse_day(end, "--to"),
     )
-    with Session(engine()) as session:
-        found = queries.list_figures(session, where)
+    with session() as db:
+        found = queries.list_figures(db, where)
         if incidents:
-            found += queries.incident_figures(session, where)
+            found += queries.incident_figures(db, where)
             found.sort(key=lambda f: (f.period_start, f.period_end))
     _show_figures(found, as_json)
 
 
 def history(ref: str, as_json: bool = typer.Option(False, "--json")) -> None:
     """Show a figure with what it corrects and what corrected it, oldest first."""
-    with Session(engine()) as session:
-        chain = queries.figure_history(session, ref)
+    from ..services import queries
+
+    with session() as db:
+        chain = queries.figure_history(db, ref)
     if not chain:
         err.print(f"[red]error:[/red] no figure has the ref {ref!r}")
         raise typer.Exit(Exit.BAD_INPUT)
@@ -78,8 +80,10 @@ def sites(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List reception sites."""
-    with Session(engine()) as session:
-        found = queries.list_sites(session, country.upper() if country else None)
+    from ..services import queries
+
+    with session() as db:
+        found = queries.list_sites(db, country.upper() if country else None)
     if as_json:
         print_json([site_cells(s) for s in found])
         return
@@ -94,8 +98,10 @@ def sections(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List border sections with their neighbour and length."""
-    with Session(engine()) as session:
-        found = queries.list_sections(session, country.upper() if country else None)
+    from ..services import queries
+
+    with session() as db:
+        found = queries.list_sections(db, country.upper() if country else None)
     if as_json:
         print_json([section_cells(s) for s in found])
         return

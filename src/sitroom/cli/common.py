@@ -1,17 +1,26 @@
-"""What every command shares: the engine from settings, the consoles and the exit codes."""
+"""What every command shares: the engine from settings, the consoles and the exit codes.
+
+The command modules import at module level only what Typer needs to build the commands
+(typer, rich, light enums and parse helpers); services, analysis, the report and the database
+layer are imported inside the commands that use them, so that `sitroom --help` and
+`sitroom import` do not pay, in time and memory, for scipy, matplotlib, polars or WeasyPrint
+they never use. tests/e2e/test_cli_imports.py keeps it that way.
+"""
 
 from __future__ import annotations
 
 import enum
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 
 from ..config import SettingsError, load_settings
-from ..store.engine import make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 out = Console()
 err = Console(stderr=True)
@@ -26,11 +35,20 @@ class Exit(enum.IntEnum):
 
 
 def engine() -> Engine:
+    from ..store.engine import make_engine  # on use: see the module docstring
+
     try:
         return make_engine(load_settings())
     except SettingsError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(Exit.BAD_INPUT) from None
+
+
+def session(db: Engine | None = None) -> Session:
+    """A session on `db`, or on the engine from settings."""
+    from sqlalchemy.orm import Session
+
+    return Session(db if db is not None else engine())
 
 
 def print_json(data: Any) -> None:

@@ -8,19 +8,12 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..datasets import frontex
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure, format_value
-from ..services.detection import run_detection
-from ..services.picture import first_picture
-from ..services.series import refresh_series
-from ..services.setup import load_belarus_2021
-from ..store.engine import make_engine
-from . import demo_users
-from .common import Exit, err, out
+from .common import Exit, err, out, session
 from .web import run_server
 
 
@@ -37,6 +30,14 @@ def demo(
     """Load the real 2021 Belarus border data (LT, LV, PL figures, Lithuanian reception
     sites, border sections) into a fresh SQLite file, print the first picture, create demo
     users and serve the situation room."""
+    # The services, the detectors and the database layer on use: see cli/common.py.
+    from ..services.detection import run_detection
+    from ..services.picture import first_picture
+    from ..services.series import refresh_series
+    from ..services.setup import load_belarus_2021
+    from ..store.engine import make_engine
+    from . import demo_users
+
     database.unlink(missing_ok=True)
     db = make_engine(Settings(database_url=f"sqlite:///{database}"))
     load = load_belarus_2021(db)
@@ -50,8 +51,8 @@ def demo(
             raise typer.Exit(Exit.ROWS_REJECTED)
     for skipped in load.skipped:
         out.print(f"[dim]not loaded: {skipped.file} line {skipped.line}: {skipped.reason}[/dim]")
-    with Session(db) as session:
-        picture = first_picture(session)
+    with session(db) as s:
+        picture = first_picture(s)
     table = Table("country", "measure", "latest figure", "year to date", title="Countries")
     for line in picture.countries:
         table.add_row(

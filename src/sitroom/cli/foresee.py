@@ -7,12 +7,10 @@ from datetime import date
 import typer
 from rich.table import Table
 
+# Climate's module is light (no numpy); runway's and the services bring scipy and the
+# forecast models, so they are imported in the commands: see cli/common.py.
 from ..analysis.needs import Climate
-from ..analysis.runway import CapacityChange, Scenario
 from ..domain.measures import Measure
-from ..services import foresight
-from ..services import series as series_service
-from ..services.setup import init_database
 from .browse import parse_day
 from .common import Exit, engine, err, out, print_json
 
@@ -29,6 +27,10 @@ def forecast(
     """Forecast the reconciled series of MEASURE at PLACE with 80 % and 95 % intervals. The
     model is chosen for this series by backtest; the output says which, and how it scored.
     The forecast is stored with its cut-off so it can be scored later."""
+    from ..services import foresight
+    from ..services import series as series_service
+    from ..services.setup import init_database
+
     db = engine()
     init_database(db)
     series_service.refresh_series(db)
@@ -93,6 +95,11 @@ def runway(
     """How many days until reception at PLACE is full, and with what probability: from its
     capacity and occupancy figures and the forecast arrivals, under stated assumptions.
     A site without a capacity figure is reported as "capacity unknown", never as endless."""
+    from ..analysis.runway import CapacityChange, Scenario
+    from ..services import foresight
+    from ..services import series as series_service
+    from ..services.setup import init_database
+
     db = engine()
     init_database(db)
     series_service.refresh_series(db)

@@ -8,11 +8,11 @@ import typer
 
 from ..domain.countries import country_code
 from ..domain.errors import InvalidValue
-from ..report.build import build_report
-from ..report.render import Format, render
-from ..report.wording import plural
-from ..services import series as series_service
-from ..services.setup import init_database
+
+# report.render is light at import (jinja2; WeasyPrint is imported when a PDF is made); the
+# report's model, its charts (matplotlib) and the services are imported in the command: see
+# cli/common.py.
+from ..report.render import Format
 from .browse import parse_day
 from .common import Exit, engine, err, out
 
@@ -31,6 +31,12 @@ def report(
     """Write the situation report for a day: highlights, key figures, per-country charts,
     sites, alarms, conflicting figures and numbered sources. Series whose figures changed are
     reconciled first; alarms are those `sitroom detect` raised."""
+    from ..report.build import build_report
+    from ..report.render import render
+    from ..report.wording import plural
+    from ..services import series as series_service
+    from ..services.setup import init_database
+
     on = parse_day(day, "--date")
     assert on is not None
     try:

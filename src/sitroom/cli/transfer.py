@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from ..interchange.records.schema import RecordKind
 from ..interchange.registry import Format
-from ..services import exports, ingest, queries
-from ..services.report import ImportReport
-from ..services.setup import init_database
-from .common import Exit, engine, err, out, print_json
+from .common import Exit, engine, err, out, print_json, session
+
+if TYPE_CHECKING:
+    from ..services import queries
+    from ..services.report import ImportReport
+
+# The services are imported in the commands (see cli/common.py): an import of a million rows
+# should not start by loading what `sitroom export` or the analysis need.
 
 
 def init() -> None:
     """Create the database, or upgrade it to the current schema (safe to run again)."""
+    from ..services.setup import init_database
+
     init_database(engine())
     out.print("database ready")
 
@@ -45,6 +50,17 @@ def import_(
     field and reason. Without --partial a single rejected row means nothing is stored.
     Exit codes: 0 all stored (or, with --partial, the rest quarantined); 1 rows rejected and
     nothing stored; 2 the file could not be read."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from ..services import ingest
+    from ..services.setup import init_database
+
     db = engine()
     init_database(db)
     size = file.stat().st_size if file.exists() else 0
@@ -109,6 +125,8 @@ def export(
     ),
 ) -> None:
     """Export every stored record of KIND to FILE."""
+    from ..services import exports
+
     db = engine()
     if str(file) == "-":
         count = exports.export_records(db, kind, fmt, sys.stdout.buffer)
@@ -126,8 +144,10 @@ quarantine_app = typer.Typer(
 @quarantine_app.command("list")
 def quarantine_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """List the rejected rows still waiting for a fix."""
-    with Session(engine()) as session:
-        rows = queries.list_quarantine(session)
+    from ..services import queries
+
+    with session() as db:
+        rows = queries.list_quarantine(db)
     if as_json:
         print_json([_as_dict(r) for r in rows])
         return
@@ -158,8 +178,10 @@ def quarantine_export(
 ) -> None:
     """Write the quarantined rows of one kind to a CSV with their `quarantine_id` and reason.
     Fix the rows and import the file again: each row that is then stored leaves the quarantine."""
-    with Session(engine()) as session:
-        rows = [r for r in queries.list_quarantine(session) if r.kind == kind.value]
+    from ..services import exports, queries
+
+    with session() as db:
+        rows = [r for r in queries.list_quarantine(db) if r.kind == kind.value]
     exports.write_quarantine(rows, kind, file)
     err.print(f"wrote {len(rows)} rows to {file}")
 

@@ -5,34 +5,54 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from ..analysis.detect.registry import DETECTORS
 from ..domain.alarms import Alarm, AlarmState
 from ..domain.audiences import EVERYTHING
 from ..domain.errors import InvalidValue
-from ..services import alarms as alarm_service
-from ..services import detection
-from ..services import series as series_service
-from ..services.setup import init_database
 from .browse import parse_day
-from .common import Exit, engine, err, out, print_json
+from .common import Exit, engine, err, out, print_json, session
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# The detectors' names for --help, written out: the registry imports the detectors and scipy
+# with them, which `sitroom --help` should not wait for (see cli/common.py). `detect` checks
+# against the registry itself, and tests/unit/test_cli_imports.py that these two still match
+# analysis.detect.registry.DETECTORS and services.detection.DEFAULT_METHODS.
+METHODS = (
+    "border",
+    "cusum",
+    "ears_c1",
+    "ears_c2",
+    "ears_c3",
+    "farrington",
+    "ff_default",
+    "ff_farrington_jss",
+    "ff_noufaily",
+    "glrnb",
+)
+DEFAULT_METHODS = ("border",)
 
 
 def detect(
     method: list[str] = typer.Option(
-        list(detection.DEFAULT_METHODS),
+        list(DEFAULT_METHODS),
         "--method",
-        help=f"Detection method, repeatable: {', '.join(sorted(DETECTORS))}.",
+        help=f"Detection method, repeatable: {', '.join(sorted(METHODS))}.",
     ),
     since: str | None = typer.Option(None, "--since", help="Only raise alarms from this day."),
 ) -> None:
     """Run surge detection on every reconciled flow series (recomputing series whose figures
     changed first) and store the alarms. Running it again on the same data raises nothing new."""
+    from ..analysis.detect.registry import DETECTORS
+    from ..services import detection
+    from ..services import series as series_service
+    from ..services.setup import init_database
+
     unknown = [m for m in method if m not in DETECTORS]
     if unknown:
         err.print(
@@ -74,11 +94,14 @@ def alarms(
     if cap is not None:
         _write_cap(cap, sender, everything)
         return
+    from ..services import alarms as alarm_service
+    from ..services.setup import init_database
+
     states = tuple(AlarmState) if everything else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
     db = engine()
     init_database(db)
-    with Session(db) as session:
-        found = alarm_service.list_alarms(session, readers=EVERYTHING, states=states)
+    with session(db) as s:
+        found = alarm_service.list_alarms(s, readers=EVERYTHING, states=states)
     if as_json:
         print_json([{"id": i, **{k: getattr(a, k) for k in a.__slots__}} for i, a in found])
         return
@@ -111,6 +134,9 @@ def alarms(
 
 
 def _write_cap(folder: Path, sender: str, everything: bool) -> None:
+    from ..services import alarms as alarm_service
+    from ..services.setup import init_database
+
     db = engine()
     init_database(db)
     try:
@@ -135,12 +161,16 @@ def acknowledge(
     reason: str = typer.Option(..., "--reason", help="Why: what was checked or done."),
 ) -> None:
     """Acknowledge alarm ALARM_ID: someone has seen it, and says why it stays open."""
+    from ..services import alarms as alarm_service
+
     _apply(lambda db: alarm_service.acknowledge(db, alarm_id, by=by, reason=reason))
 
 
 @alarms_app.command("close")
 def close(alarm_id: int, by: str = typer.Option(..., "--by", help="Who closes it.")) -> None:
     """Close alarm ALARM_ID."""
+    from ..services import alarms as alarm_service
+
     _apply(lambda db: alarm_service.close(db, alarm_id, by=by))
 
 
