@@ -209,3 +209,50 @@ def test_exported_csv_cells_cannot_start_a_formula_and_still_round_trip(
     second = io.BytesIO()
     exports.export_records(engine, RecordKind.INCIDENTS, Format.CSV, second)
     assert second.getvalue() == out.getvalue()
+
+
+@pytest.mark.parametrize("stored_before", [0, 30])
+def test_a_large_load_with_repeated_refs_keeps_the_first_and_rebuilds_every_constraint(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored_before: int
+) -> None:
+    # On PostgreSQL a large import into a smaller table drops the primary key, the unique ref
+    # and the indexes, loads, and builds them again: refs repeated within the file or stored
+    # before must still count as duplicates, the first in the file winning, as row by row.
+    ingest.import_file(engine, factories.sections_file(tmp_path / "s.csv"), entered_by="t")
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 10)
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 2048)
+    before = [factories.incident_row(n) for n in range(stored_before)]
+    rows = [factories.incident_row(n, description=f"d{n}") for n in range(200)]
+    rows += [factories.incident_row(n, description=f"again {n}") for n in range(0, 200, 7)]
+    path = factories.write_rows(tmp_path / "i.csv", NAMES, rows)
+    shape = inspect(engine)
+    constraints = (
+        shape.get_pk_constraint("incidents"),
+        shape.get_unique_constraints("incidents"),
+        sorted(i["name"] for i in shape.get_indexes("incidents")),
+    )
+
+    outcomes = []
+    for columns in (True, False):
+        clear(engine)
+        if before:
+            first = factories.write_rows(tmp_path / "before.csv", NAMES, before)
+            ingest.import_file(engine, first, entered_by="t")
+        with monkeypatch.context() as patch:
+            if not columns:
+                patch.setattr(ingest_columns, "qualifies", lambda *args: False)
+            report = ingest.import_file(engine, path, entered_by="t")
+        outcomes.append(
+            ((report.read, report.accepted, report.duplicate, report.rejected), stored(engine))
+        )
+        shape = inspect(engine)
+        assert constraints == (
+            shape.get_pk_constraint("incidents"),
+            shape.get_unique_constraints("incidents"),
+            sorted(i["name"] for i in shape.get_indexes("incidents")),
+        )
+
+    (counts, by_columns), (row_counts, by_rows) = outcomes
+    assert counts == row_counts == (229, 200 - stored_before, 29 + stored_before, 0)
+    assert [r[:-1] for r in by_columns] == [r[:-1] for r in by_rows]
+    assert "again" not in str(by_columns)
