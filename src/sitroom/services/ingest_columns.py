@@ -74,35 +74,40 @@ def store_incidents(
     sections = known_places(session).sections
     staged: Staged | None = None
     offered = 0
-    for block in blocks(stream, header):
-        if staged is None:
-            staged = staged_insert(
-                session, "incidents", STORED, batch_id, rows=_expected_rows(stream, block)
+    try:
+        for block in blocks(stream, header):
+            if staged is None:
+                staged = staged_insert(
+                    session, "incidents", STORED, batch_id, rows=_expected_rows(stream, block)
+                )
+            fast, rows = _split(block, header, context, sections)
+            slow: list[tuple[object, ...]] = []
+            for raw in sorted(rows, key=lambda r: r.line):
+                report.read += 1
+                item = parse_row(raw)
+                if item is None:
+                    continue
+                incident: Incident = item.record
+                if incident.section not in sections:
+                    reason = f"{incident.section!r} is not a known border section"
+                    reject(item.line, "section", reason, item.cells)
+                    continue
+                values = mapping.incident_values(incident, batch_id)
+                slow.append((item.line, *values[:2], values[2].isoformat(), *values[3:-1]))
+            report.read += fast.height
+            frame = pl.concat(
+                [fast, pl.DataFrame(slow, schema={"line": pl.Int64(), **SCHEMA}, orient="row")]
             )
-        fast, rows = _split(block, header, context, sections)
-        slow: list[tuple[object, ...]] = []
-        for raw in sorted(rows, key=lambda r: r.line):
-            report.read += 1
-            item = parse_row(raw)
-            if item is None:
-                continue
-            incident: Incident = item.record
-            if incident.section not in sections:
-                reason = f"{incident.section!r} is not a known border section"
-                reject(item.line, "section", reason, item.cells)
-                continue
-            values = mapping.incident_values(incident, batch_id)
-            slow.append((item.line, *values[:2], values[2].isoformat(), *values[3:-1]))
-        report.read += fast.height
-        frame = pl.concat(
-            [fast, pl.DataFrame(slow, schema={"line": pl.Int64(), **SCHEMA}, orient="row")]
-        )
-        if slow:
-            frame = frame.sort("line")
-        staged.add(frame.select(STORED))
-        offered += frame.height
-        if progress:
-            progress(report.read, block.position)
+            if slow:
+                frame = frame.sort("line")
+            staged.add(frame.select(STORED))
+            offered += frame.height
+            if progress:
+                progress(report.read, block.position)
+    except BaseException:
+        if staged is not None:
+            staged.abandon()
+        raise
     inserted = staged.finish() if staged is not None else 0
     report.accepted += inserted
     report.duplicate += offered - inserted

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Protocol
@@ -97,11 +99,14 @@ def roomy_cache(session: Session) -> Iterator[None]:
 
 
 class Staged(Protocol):
-    """A large insert fed a frame at a time; `finish` stores what is new, returns how many."""
+    """A large insert fed a frame at a time; `finish` stores what is new, returns how many.
+    `abandon` stops it after an error (the caller then rolls the transaction back)."""
 
     def add(self, frame: pl.DataFrame) -> None: ...
 
     def finish(self) -> int: ...
+
+    def abandon(self) -> None: ...
 
 
 class _SqliteStaged:
@@ -159,6 +164,9 @@ class _SqliteStaged:
             self.connection.execute(sql)
         return self.inserted
 
+    def abandon(self) -> None:
+        pass
+
 
 def _literal(value: object) -> str | None:
     """`value` written as an SQL literal, or None when it had better be bound."""
@@ -174,6 +182,52 @@ def _literal(value: object) -> str | None:
 # Index builds after a large PostgreSQL load sort a million keys: given this much memory
 # (for this transaction only), they sort in memory rather than on disk.
 PG_BUILD_MEMORY = "256MB"
+
+
+class _CopyWriter:
+    """Runs the COPY of each block in a thread of its own, so that PostgreSQL stores one
+    block while the caller reads the next (the driver and polars let go of the GIL while
+    they wait or work). Blocks are written in order, one at a time, on the import's own
+    connection, which nothing else uses until `close`; at most two wait in the queue."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="sitroom-copy", daemon=True)
+        self.thread.start()
+
+    def write(self, statement: str, data: bytes) -> None:
+        if self.error is not None:
+            self.close()
+        self.queue.put((statement, data))
+
+    def close(self) -> None:
+        """Wait until every block is written; raise the first error of any."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def abandon(self) -> None:
+        # Drop what waits, let the block being written finish, and forget any error.
+        with suppress(queue.Empty):
+            while True:
+                self.queue.get_nowait()
+        with suppress(BaseException):
+            self.close()
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the caller learns of the error on its next call
+            statement, data = item
+            try:
+                with self.connection.cursor() as cursor, cursor.copy(statement) as copy:
+                    copy.write(data)
+            except BaseException as exc:  # handed to the caller's thread
+                self.error = exc
 
 
 class _PostgresqlStaged:
@@ -205,13 +259,13 @@ class _PostgresqlStaged:
         self.unique: list[str] = []
         with connection.cursor() as cursor:
             self.loaded = rows >= REBUILD_FROM_ROWS and self._take_apart(cursor, rows)
-            if self.loaded:
-                return
-            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.scratch}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {self.scratch} ON COMMIT DROP AS "
-                f"SELECT {self.names} FROM {table} WITH NO DATA"
-            )
+            if not self.loaded:
+                cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.scratch}")
+                cursor.execute(
+                    f"CREATE TEMP TABLE {self.scratch} ON COMMIT DROP AS "
+                    f"SELECT {self.names} FROM {table} WITH NO DATA"
+                )
+        self.writer = _CopyWriter(connection)
 
     def add(self, frame: pl.DataFrame) -> None:
         if not frame.height:
@@ -224,14 +278,14 @@ class _PostgresqlStaged:
         else:
             target = f"{self.scratch} ({self.names})"
         data = frame.write_csv(include_header=False).encode()
-        with (
-            self.connection.cursor() as cursor,
-            cursor.copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy,
-        ):
-            copy.write(data)
+        self.writer.write(f"COPY {target} FROM STDIN (FORMAT csv)", data)
         self.staged += frame.height
 
+    def abandon(self) -> None:
+        self.writer.abandon()
+
     def finish(self) -> int:
+        self.writer.close()
         with self.connection.cursor() as cursor:
             if self.loaded:
                 return self._put_together(cursor)
