@@ -341,9 +341,19 @@ class _PostgresqlStaged:
         )
         constraints = cursor.fetchall()
         cursor.execute(
+            "SELECT count(*) FROM pg_constraint f JOIN pg_constraint c ON c.conindid = f.conindid "
+            "WHERE f.contype = 'f' AND f.confrelid = %s::regclass AND c.conrelid = f.confrelid "
+            "AND c.contype IN ('p', 'u')",
+            (self.table,),
+        )
+        (referenced,) = cursor.fetchone()
+        if referenced:
+            # Another table's foreign key needs the key: it cannot be dropped for the load.
+            return False
+        cursor.execute(
             "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
             "JOIN pg_class i ON i.oid = x.indexrelid "
-            "WHERE x.indrelid = %s::regclass "
+            "WHERE x.indrelid = %s::regclass AND NOT x.indisunique "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)",
             (self.table,),
         )
