@@ -256,3 +256,24 @@ def test_a_large_load_with_repeated_refs_keeps_the_first_and_rebuilds_every_cons
     assert counts == row_counts == (229, 200 - stored_before, 29 + stored_before, 0)
     assert [r[:-1] for r in by_columns] == [r[:-1] for r in by_rows]
     assert "again" not in str(by_columns)
+
+
+def test_a_large_load_keeps_a_key_another_table_refers_to(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Dropping a primary key that another table's foreign key needs would fail: the import
+    # then takes the staged way and stores the same.
+    ingest.import_file(engine, factories.sections_file(tmp_path / "s.csv"), entered_by="t")
+    with engine.begin() as connection:
+        connection.execute(
+            text("CREATE TABLE incident_notes (incident_id INTEGER REFERENCES incidents (id))")
+        )
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 10)
+    monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 2048)
+    rows = [factories.incident_row(n) for n in range(100)]
+    report = ingest.import_file(
+        engine, factories.write_rows(tmp_path / "i.csv", NAMES, rows), entered_by="t"
+    )
+    assert (report.read, report.accepted, report.duplicate) == (100, 100, 0)
+    assert len(stored(engine)) == 100
+    assert inspect(engine).get_pk_constraint("incidents")["constrained_columns"] == ["id"]
