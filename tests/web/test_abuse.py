@@ -121,3 +121,24 @@ def test_a_nul_character_in_the_address_is_refused_not_a_server_error(world: Wor
     response = world.api("alice").get("/api/series?measure=apprehended&place=%00")
     assert response.status_code == 400
     assert "NUL" in response.json()["error"]
+
+
+def test_counts_and_texts_too_big_for_the_store_are_refused_beside_their_field(
+    world: World,
+) -> None:
+    """On PostgreSQL these would not fit the columns: the form path must refuse them as the
+    importer does, not fail in the database."""
+    alice = world.api("alice")
+    incident = {
+        "occurred_at": "2021-07-09T02:10+03:00",
+        "section": "LT-BY-2",
+        "category": "apprehension",
+        "persons": 3_000_000_000,
+    }
+    response = alice.post("/api/incidents", json=incident)
+    assert response.status_code == 422, response.text
+    assert "persons" in response.json()["fields"]
+    long_ref = {**incident, "persons": 3, "external_ref": "x" * 121}
+    response = alice.post("/api/incidents", json=long_ref)
+    assert response.status_code == 422, response.text
+    assert "external_ref" in response.json()["fields"]
