@@ -100,3 +100,12 @@ def test_text_that_looks_like_a_formula_stays_text_in_a_workbook() -> None:
     buffer.seek(0)
     source = read_xlsx(buffer)
     assert [r.cells["note"] for r in source.rows] == [formula, "=0"]
+
+
+def test_the_column_import_fills_the_incident_table_columns_the_row_import_fills() -> None:
+    """The column path names the stored columns itself (interchange does not import the
+    store): it must keep to the store's list and order."""
+    from sitroom.interchange.records.incident_columns import STORED
+    from sitroom.store.mapping import INCIDENT_COLUMNS
+
+    assert (*STORED, "import_batch_id") == INCIDENT_COLUMNS
