@@ -48,12 +48,37 @@ class _Fit:
     dispersion: FloatArray  # (K,) weighted Pearson dispersion
 
 
+@dataclass(frozen=True, eq=False)
+class _Rows:
+    """What every fit on the same day rows ``x`` (days x p) shares, computed once."""
+
+    x: FloatArray
+    x_t: FloatArray  # x.T
+    outer: FloatArray  # (days, p(p+1)/2) the distinct products x_i x_i'
+    lower: np.ndarray  # where each distinct product goes below the diagonal of (p, p)
+    upper: np.ndarray  # ... and on or above it
+    penalty: FloatArray  # (p, p)
+
+    @staticmethod
+    def of(x: FloatArray, ridge: float) -> _Rows:
+        p = x.shape[1]
+        upper = np.triu_indices(p)
+        outer = x[:, upper[0]] * x[:, upper[1]]
+        return _Rows(
+            x,
+            x.T,
+            outer,
+            upper[1] * p + upper[0],
+            upper[0] * p + upper[1],
+            ridge * np.diag(np.r_[0.0, np.ones(p - 1)]),
+        )
+
+
 def _fit(
-    x: FloatArray,
+    rows: _Rows,
     y: FloatArray,
     w: FloatArray,
     coef: FloatArray | None,
-    ridge: float,
     tol: float = 1e-7,
 ) -> _Fit:
     """Penalised Poisson IRLS by normal equations (fast; exactness to R is not needed here).
@@ -63,31 +88,30 @@ def _fit(
     X'WX = W @ (x_i x_i') and X'Wz = (W z) @ X. The small ridge on everything but the level
     keeps weekday effects finite on sparse data.
     """
+    x, x_t, penalty = rows.x, rows.x_t, rows.penalty
     k_fits, p = w.shape[0], x.shape[1]
-    penalty = ridge * np.diag(np.r_[0.0, np.ones(p - 1)])
-    upper = np.triu_indices(p)
-    outer = x[:, upper[0]] * x[:, upper[1]]  # the distinct products x_i x_i'
     if coef is None:
         level = np.log((w @ y + 0.5) / (np.sum(w, axis=1) + 1.0))
         coef = np.zeros((k_fits, p))
         coef[:, 0] = level
-    eta: FloatArray = coef @ x.T
+    eta: FloatArray = coef @ x_t
     info = np.zeros((k_fits, p, p))
     used = w > 0
     for _ in range(30):
-        mu = np.exp(np.clip(eta, -30.0, 30.0))
+        mu = np.exp(np.minimum(np.maximum(eta, -30.0), 30.0))
         work = w * mu
-        info = np.empty((k_fits, p, p))
-        info[:, upper[0], upper[1]] = info[:, upper[1], upper[0]] = work @ outer
+        info = np.empty((k_fits, p * p))
+        info[:, rows.upper] = info[:, rows.lower] = work @ rows.outer
+        info = info.reshape(k_fits, p, p)
         info += penalty
         rhs = (work * eta + w * (y - mu)) @ x
         coef = np.asarray(np.linalg.solve(info, rhs[:, :, None])[:, :, 0], dtype=np.float64)
-        new_eta = coef @ x.T
+        new_eta = coef @ x_t
         change = np.max(np.abs(new_eta - eta), where=used, initial=0.0)
         eta = new_eta
         if change < tol:
             break
-    mu = np.exp(np.clip(eta, -30.0, 30.0))
+    mu = np.exp(np.minimum(np.maximum(eta, -30.0), 30.0))
     df = np.maximum(np.sum(used, axis=1) - p, 1.0)
     dispersion = np.sum(w * (y - mu) ** 2 / mu, axis=1) / df
     cov = np.asarray(np.linalg.inv(info), dtype=np.float64)
@@ -174,16 +198,17 @@ def _robust_fit(
 ) -> tuple[_Fit, FloatArray]:
     """Fit, then down-weight days with large positive Anscombe residuals and refit."""
     weights = valid.astype(np.float64)
+    rows = _Rows.of(x, ctl.ridge)
     # Start every refit from the first one's fit, shifted by the change in its mean level (the
     # windows overlap almost entirely). A seed far from the plain level (say an all-zero
     # window, where the level runs off to -inf) would be a bad start: then start from scratch.
     raw = np.log((weights @ y + 0.5) / (np.sum(weights, axis=1) + 1.0))
-    seed = _fit(x, y, weights[:1], None, ctl.ridge, _ROUGH).coef
+    seed = _fit(rows, y, weights[:1], None, _ROUGH).coef
     start: FloatArray | None = None
     if abs(seed[0, 0] - raw[0]) <= 3.0:
         start = np.repeat(seed, valid.shape[0], axis=0)
         start[:, 0] += raw - raw[0]
-    fit = _fit(x, y, weights, start, ctl.ridge, _ROUGH if ctl.robust_rounds else 1e-7)
+    fit = _fit(rows, y, weights, start, _ROUGH if ctl.robust_rounds else 1e-7)
     for round_ in range(ctl.robust_rounds):
         phi = np.maximum(fit.dispersion, 1.0)[:, None]
         # Anscombe residuals; leverages are ~p/n and ignored over such long windows
@@ -193,7 +218,7 @@ def _robust_fit(
             down = np.where(s > ctl.robust_threshold, (ctl.robust_threshold / s) ** 2, 1.0)
         weights = np.where(valid, down, 0.0)
         last = round_ == ctl.robust_rounds - 1
-        fit = _fit(x, y, weights, fit.coef, ctl.ridge, 1e-7 if last else _ROUGH)
+        fit = _fit(rows, y, weights, fit.coef, 1e-7 if last else _ROUGH)
     return fit, weights
 
 
