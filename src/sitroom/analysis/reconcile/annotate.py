@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from itertools import chain
+from itertools import chain, pairwise
+from operator import itemgetter
 
 import numpy as np
 
@@ -27,10 +28,10 @@ def _ids(items: Sequence[Placed], agreeing: Mapping[str, Sequence[str]]) -> tupl
     return tuple(out)
 
 
-def marks_and_sources(
+def _segments(
     items: Sequence[Placed], days: int, agreeing: Mapping[str, Sequence[str]]
-) -> tuple[list[DayMark], list[tuple[str, ...]]]:
-    """For one group: each day's mark and the figures that shaped it.
+) -> tuple[list[int], list[DayMark], list[tuple[str, ...]]]:
+    """The cuts between figure boundaries, and each segment's mark and sources.
 
     A day no figure covers is shaped by the nearest figures on either side (the smooth
     level carries them over). Worked out per segment between figure boundaries, so the cost
@@ -58,33 +59,55 @@ def marks_and_sources(
             observed[index[p.first]] = True
     ids = [p.figure.id for p in items]
     own_ids = [(i, *agreeing[i]) if i in agreeing else (i,) for i in ids]
-    firsts = np.array(first_list, dtype=np.int64)
-    lasts = np.array(last_list, dtype=np.int64)
-    cuts = np.array(cut_list, dtype=np.int64)
-    lo, hi = cuts[:-1], cuts[1:]
-    last_before = np.searchsorted(np.sort(lasts), lo, side="left")  # figures ending before lo
-    end_order = np.argsort(lasts, kind="stable")
-    start_order = np.argsort(firsts, kind="stable")
-    first_after = np.searchsorted(np.sort(firsts), hi, side="left")
-    before = [int(end_order[i - 1]) if i > 0 else -1 for i in last_before.tolist()]
-    after = [int(start_order[i]) if i < len(items) else -1 for i in first_after.tolist()]
-    pick = ids.__getitem__
-    marks: list[DayMark] = []
-    sources: list[tuple[str, ...]] = []
-    for s, length in enumerate((hi - lo).tolist()):
-        chosen = fig_list[bounds[s] : bounds[s + 1]]
-        if chosen:
-            mark = DayMark.OBSERVED if observed[s] else DayMark.DERIVED
-        else:
-            mark = DayMark.ESTIMATED
-            chosen = [i for i in (before[s], after[s]) if i >= 0]
-        if agreeing:
-            shaped = tuple(chain.from_iterable(map(own_ids.__getitem__, chosen)))
-        else:
-            shaped = tuple(map(pick, chosen))
-        marks.extend([mark] * length)
-        sources.extend([shaped] * length)
-    return marks, sources
+    own = own_ids.__getitem__
+    if agreeing:
+        # every segment's ids, end to end, and where each segment's run of them starts
+        flat = tuple(chain.from_iterable(map(own, fig_list)))
+        sizes = np.array([len(t) for t in own_ids], dtype=np.int64)
+        ends = np.concatenate([[0], np.cumsum(sizes[fig_of[order]])])
+        starts = ends[bounds].tolist()
+    else:
+        flat = tuple(map(ids.__getitem__, fig_list))
+        starts = bounds
+    sources = [flat[a:b] for a, b in pairwise(starts)]
+    marks = [
+        DayMark.ESTIMATED if a == b else DayMark.OBSERVED if seen else DayMark.DERIVED
+        for a, b, seen in zip(bounds, bounds[1:], observed, strict=False)
+    ]
+    uncovered = [s for s, (a, b) in enumerate(pairwise(bounds)) if a == b]
+    if uncovered:
+        firsts = np.array(first_list, dtype=np.int64)
+        lasts = np.array(last_list, dtype=np.int64)
+        cuts = np.array(cut_list, dtype=np.int64)
+        lo, hi = cuts[:-1], cuts[1:]
+        last_before = np.searchsorted(np.sort(lasts), lo, side="left")  # ending before lo
+        end_order = np.argsort(lasts, kind="stable")
+        start_order = np.argsort(firsts, kind="stable")
+        first_after = np.searchsorted(np.sort(firsts), hi, side="left")
+        for s in uncovered:
+            before, after = int(last_before[s]), int(first_after[s])
+            chosen = [int(end_order[before - 1])] if before > 0 else []
+            if after < len(items):
+                chosen.append(int(start_order[after]))
+            sources[s] = tuple(chain.from_iterable(map(own, chosen)))
+    return cut_list, marks, sources
+
+
+def marks_and_sources(
+    items: Sequence[Placed],
+    days: int,
+    agreeing: Mapping[str, Sequence[str]],
+    window: slice | None = None,
+) -> tuple[tuple[DayMark, ...], tuple[tuple[str, ...], ...]]:
+    """For one group: each day's mark and the figures that shaped it (days in `window`
+    only, when given). Days of one segment share one tuple of sources."""
+    cuts, seg_marks, seg_sources = _segments(items, days, agreeing)
+    lo, hi, _ = (window or slice(0, days)).indices(days)
+    which = (np.searchsorted(cuts, np.arange(lo, max(lo, hi)), side="right") - 1).tolist()
+    if len(which) < 2:
+        return tuple(seg_marks[i] for i in which), tuple(seg_sources[i] for i in which)
+    take = itemgetter(*which)
+    return take(seg_marks), take(seg_sources)
 
 
 def build_series(
@@ -105,7 +128,7 @@ def build_series(
     window = slice(offset, offset + days)
     estimate = mean[window]
     sd = np.sqrt(variance[window])
-    marks, sources = marks_and_sources(items, mean.size, agreeing)
+    marks, sources = marks_and_sources(items, mean.size, agreeing, window)
     used = tuple(dict.fromkeys(_ids(items, agreeing)))
     return ReconciledSeries(
         nature=nature,
@@ -116,8 +139,8 @@ def build_series(
         upper80=estimate + Z80 * sd,
         lower95=np.maximum(estimate - Z95 * sd, 0.0),
         upper95=estimate + Z95 * sd,
-        marks=tuple(marks[window]),
-        shaped_by=tuple(sources[window]),
+        marks=marks,
+        shaped_by=sources,
         conflicts=tuple(conflicts),
         used_ids=used,
         set_aside_ids=tuple(set_aside),
