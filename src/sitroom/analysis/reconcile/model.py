@@ -110,6 +110,15 @@ def item_rows(
     items: Sequence[Placed], grid: Grid, values: Sequence[float], variances: Sequence[float]
 ) -> RowEvidence:
     """One row per figure: the runs of cells (one per group) it covers."""
+    if grid.groups == 1:  # one run per figure, on the only group's days
+        count = len(items)
+        return RowEvidence(
+            np.arange(count, dtype=np.int64),
+            np.fromiter([item.first for item in items], np.int64, count),
+            np.fromiter([item.last + 1 for item in items], np.int64, count),
+            np.array(values, dtype=np.float64),
+            np.array(variances, dtype=np.float64),
+        )
     run_row = [i for i, item in enumerate(items) for _ in item.groups]
     lo = [g * grid.days + item.first for item in items for g in item.groups]
     hi = [g * grid.days + item.last + 1 for item in items for g in item.groups]
