@@ -58,7 +58,21 @@ class GroupedDesign:
             group += level * (columns[col] == 1.0)
         self.group = group
         self.dummy_cols = np.array(dummies, dtype=np.int64)
+        self.dense_cols = np.array([0] if continuous is None else [0, continuous], dtype=np.int64)
         self.shared = _SharedLayout.detect(self.t, group, self.levels)
+        # where the packed blocks [dense (m x m), coupling (m x d)] go in the full X'WX
+        m, d = self.dense_cols.size, self.dummy_cols.size
+        dense_to = self.dense_cols[:, None] * n_par + self.dense_cols[None, :]
+        coupling_to = self.dense_cols[:, None] * n_par + self.dummy_cols[None, :]
+        mirrored_to = self.dummy_cols[None, :] * n_par + self.dense_cols[:, None]
+        diag_to = self.dummy_cols * (n_par + 1)
+        coupling_from = m * m + np.arange(m * d)
+        self._to = np.concatenate(
+            [dense_to.ravel(), coupling_to.ravel(), mirrored_to.ravel(), diag_to]
+        )
+        self._from = np.concatenate(
+            [np.arange(m * m), coupling_from, coupling_from, m * m + np.arange(d)]
+        )
 
     @staticmethod
     def detect(columns: FloatArray, scale: FloatArray, valid: np.ndarray) -> GroupedDesign | None:
@@ -81,54 +95,67 @@ class GroupedDesign:
         return out
 
     def solve(self, ids: np.ndarray, w: FloatArray, z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """X'WX and the coefficients, from the group sums straight into the arrowhead blocks."""
         if self.shared is not None:
             s0, s1, s2, z0, z1 = self.shared.sums(ids, w, z)
         else:
             t = self.t[ids]
             s0, s1, s2 = (self._group_sums(ids, w * t**power) for power in (0, 1, 2))
             z0, z1 = self._group_sums(ids, w * z), self._group_sums(ids, w * z * t)
-        k_fits, p = ids.size, self.n_par
-        a = np.zeros((k_fits, p, p))
-        rhs = np.zeros((k_fits, p))
-        a[:, 0, 0], rhs[:, 0] = s0.sum(axis=1), z0.sum(axis=1)
-        c = self.cont_col
-        if c is not None:
-            a[:, 0, c] = a[:, c, 0] = s1.sum(axis=1)
-            a[:, c, c], rhs[:, c] = s2.sum(axis=1), z1.sum(axis=1)
-        for level, col in enumerate(self.dummy_cols, start=1):
-            a[:, 0, col] = a[:, col, 0] = a[:, col, col] = s0[:, level]
-            rhs[:, col] = z0[:, level]
-            if c is not None:
-                a[:, c, col] = a[:, col, c] = s1[:, level]
-        return a, self._solve(a, rhs)
+        k_fits, m, d = ids.size, self.dense_cols.size, self.dummy_cols.size
+        # laid out fits-fastest, as fancy indexing of a full X'WX lays them out (the products
+        # in _solve_blocks then sum in the same order as through ``inverse``'s blocks)
+        dense_a = np.empty((m, m, k_fits)).transpose(2, 1, 0)
+        coupling = np.empty((d, m, k_fits)).transpose(2, 1, 0)
+        rhs_dense = np.empty((k_fits, m))
+        dense_a[:, 0, 0], rhs_dense[:, 0] = s0.sum(axis=1), z0.sum(axis=1)
+        coupling[:, 0] = s0[:, 1:]
+        if m == 2:
+            dense_a[:, 0, 1] = dense_a[:, 1, 0] = s1.sum(axis=1)
+            dense_a[:, 1, 1], rhs_dense[:, 1] = s2.sum(axis=1), z1.sum(axis=1)
+            coupling[:, 1] = s1[:, 1:]
+        r_d = np.asfortranarray(z0[:, 1:])
+        packed = np.concatenate(
+            [dense_a.reshape(k_fits, m * m), coupling.reshape(k_fits, m * d)], 1
+        )
+        a = np.zeros((k_fits, self.n_par * self.n_par))
+        a[:, self._to] = packed[:, self._from]
+        a = a.reshape(k_fits, self.n_par, self.n_par)
+        diag = coupling[:, 0]
+        if not np.all(diag > 0.0):  # an empty level: let LAPACK report the singular system
+            rhs = np.zeros((k_fits, self.n_par))
+            rhs[:, self.dense_cols], rhs[:, self.dummy_cols] = rhs_dense, r_d
+            return a, np.asarray(np.linalg.solve(a, rhs[:, :, None])[:, :, 0], dtype=np.float64)
+        return a, self._solve_blocks(dense_a, coupling, diag, rhs_dense, r_d)
 
     def _blocks(self, a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
         """The arrowhead blocks of X'WX: dense (intercept, trend), coupling, dummy diagonal."""
-        dense = [0] if self.cont_col is None else [0, self.cont_col]
+        dense = self.dense_cols
         dummies = self.dummy_cols
         diag = a[:, dummies, dummies]
         if not np.all(diag > 0.0):
             return None
         return a[:, dense][:, :, dense], a[:, dense][:, :, dummies], diag
 
-    def _solve(self, a: FloatArray, rhs: FloatArray) -> FloatArray:
+    def _solve_blocks(
+        self,
+        dense_a: FloatArray,
+        coupling: FloatArray,
+        diag: FloatArray,
+        rhs_dense: FloatArray,
+        r_d: FloatArray,
+    ) -> FloatArray:
         """Solve X'WX beta = X'Wz through the Schur complement of the diagonal dummy block.
 
         The dummies are mutually exclusive, so X'WX is an arrowhead matrix: eliminating them
         leaves a 1x1 or 2x2 system, solved in closed form for all fits at once.
         """
-        blocks = self._blocks(a)
-        if blocks is None:  # an empty level: let LAPACK report the singular system
-            return np.asarray(np.linalg.solve(a, rhs[:, :, None])[:, :, 0], dtype=np.float64)
-        dense_a, coupling, diag = blocks
-        dense = [0] if self.cont_col is None else [0, self.cont_col]
         scaled = coupling / diag[:, None, :]  # B D^-1
         schur = dense_a - scaled @ np.swapaxes(coupling, 1, 2)
-        r_d = rhs[:, self.dummy_cols]
-        reduced = rhs[:, dense] - np.einsum("kmd,kd->km", scaled, r_d)
-        beta = np.empty_like(rhs)
+        reduced = rhs_dense - np.einsum("kmd,kd->km", scaled, r_d)
+        beta = np.empty((dense_a.shape[0], self.n_par))
         top = _solve_small(schur, reduced)
-        beta[:, dense] = top
+        beta[:, self.dense_cols] = top
         beta[:, self.dummy_cols] = (r_d - np.einsum("kmd,km->kd", coupling, top)) / diag
         return beta
 
