@@ -113,10 +113,17 @@ class RowEvidence:
         return result
 
     def run_sums(self, columns: FloatArray) -> FloatArray:
-        """rows @ columns (rows x columns.shape[1]), by cumulative sums down the days."""
-        cumulative = np.zeros((columns.shape[0] + 1, columns.shape[1]))
-        np.cumsum(columns, axis=0, out=cumulative[1:])
-        runs = cumulative[self.hi] - cumulative[self.lo]
+        """rows @ columns (rows x columns.shape[1]), by cumulative sums over the stretches
+        between run boundaries (summed in one pass, then a short cumulative sum: a cumulative
+        sum down every day costs twice as much)."""
+        starts = np.unique(np.concatenate([self.lo, self.hi]))
+        starts = starts[starts < columns.shape[0]]
+        cumulative = np.zeros((starts.size + 1, columns.shape[1]))
+        np.cumsum(np.add.reduceat(columns, starts, axis=0), axis=0, out=cumulative[1:])
+        runs = (
+            cumulative[np.searchsorted(starts, self.hi)]
+            - cumulative[np.searchsorted(starts, self.lo)]
+        )
         if self.run_row.size == self.count and np.array_equal(self.run_row, np.arange(self.count)):
             return runs
         out = np.zeros((self.count, columns.shape[1]))
