@@ -87,7 +87,9 @@ def run(
     conflicts: list[Conflict] = []
     used = list(items)
     result = fit(used, grid, nature, settings)
-    if not (result.consistent and _all_hard_hold(used, result.mean, grid)):
+    checked = result  # the fit `holds` was worked out for
+    holds = result.consistent and _all_hard_hold(used, result.mean, grid)
+    if not holds:
         hard = [p for p in used if p.role is not Role.SOFT]
         conflicts.extend(find_infeasible(hard, grid.groups))
         losers = {loser for c in conflicts for loser in c.loser_ids}
@@ -104,7 +106,9 @@ def run(
         dropped |= losers
         used = [p for p in used if p.figure.id not in losers]
         result = fit(used, grid, nature, settings)
-    if not (result.consistent and _all_hard_hold(used, result.mean, grid)):
+    if result is not checked:  # refitted on fewer figures: check again
+        holds = result.consistent and _all_hard_hold(used, result.mean, grid)
+    if not holds:
         # the Gaussian active set stalled on figures that can all hold: move the fit to the
         # nearest counts that meet them (a linear programme), so exact totals still hold
         hard = [p for p in used if p.role is not Role.SOFT]

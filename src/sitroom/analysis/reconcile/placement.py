@@ -33,6 +33,9 @@ def role_of(qualifier: Qualifier) -> Role:
     return Role.UPPER
 
 
+_ROLES = {qualifier: role_of(qualifier) for qualifier in Qualifier}
+
+
 @dataclass(frozen=True, slots=True)
 class Placed:
     """A figure's days as indices from the model's first day, over one or more groups
@@ -68,4 +71,4 @@ def place(figure: Figure, groups: tuple[int, ...], origin: date, nature: Nature)
     last = (figure.end - origin).days
     # a stock's value is a level at the end of its period: only that day is constrained
     first = last if nature is Nature.STOCK else (figure.start - origin).days
-    return Placed(figure, groups, first, last, role_of(figure.qualifier))
+    return Placed(figure, groups, first, last, _ROLES[figure.qualifier])
