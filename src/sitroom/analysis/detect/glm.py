@@ -143,18 +143,29 @@ def fit_poisson(
     mu_a, eta_a, dev_a = mu, eta, dev_old
     beta = coef_s
     work_w, info = last_w, info_last
+    # Each step's (fits x rows) arrays go to reused buffers, with the same operations in the
+    # same order as the plain expressions in the comments (bit for bit the same): fresh arrays
+    # of this size cost more than the arithmetic. eta and mu of the previous step are read
+    # before the new ones overwrite them.
+    buffers = np.empty((5, *y0.shape))
     for step in range(_MAXIT):
+        z_b, w_b, eta_b, mu_b, tmp = (b[: ids.size] for b in buffers)
         # after the first step mu is max(exp(eta), eps) already
         mu_eta = np.maximum(np.exp(eta_a), _EPS) if step == 0 else mu_a
-        z = (eta_a - offs if has_offset else eta_a) + (ys - mu_a) / mu_eta
-        work_w = ws * mu_eta**2 / mu_a
-        info, beta = design.solve(ids, work_w, z)
-        eta_new = design.predict(ids, beta)
+        # z = (eta - offset) + (y - mu) / mu_eta
+        np.divide(np.subtract(ys, mu_a, out=z_b), mu_eta, out=z_b)
+        np.add(np.subtract(eta_a, offs, out=tmp) if has_offset else eta_a, z_b, out=z_b)
+        # work_w = w * mu_eta**2 / mu
+        work_w = np.divide(np.multiply(ws, np.square(mu_eta, out=w_b), out=w_b), mu_a, out=w_b)
+        info, beta = design.solve(ids, work_w, z_b)
+        eta_new = design.predict(ids, beta, out=eta_b)
         if has_offset:
-            eta_new = eta_new + offs
-        mu_new = np.maximum(np.exp(eta_new), _EPS)
-        log_mu = np.maximum(eta_new, _LOG_EPS)
-        dev = 2.0 * (fixed_a + np.sum(ws * (mu_new - ys * log_mu), axis=-1))
+            np.add(eta_new, offs, out=eta_new)
+        mu_new = np.maximum(np.exp(eta_new, out=mu_b), _EPS, out=mu_b)
+        # dev = 2 (fixed + sum w (mu - y log_mu)), log_mu = max(eta, log eps)
+        np.multiply(ys, np.maximum(eta_new, _LOG_EPS, out=tmp), out=tmp)
+        np.multiply(ws, np.subtract(mu_new, tmp, out=tmp), out=tmp)
+        dev = 2.0 * (fixed_a + np.sum(tmp, axis=-1))
         done = np.abs(dev - dev_a) / (np.abs(dev) + 0.1) < _EPSILON
         mu_a, eta_a, dev_a = mu_new, eta_new, dev
         finished = live & done

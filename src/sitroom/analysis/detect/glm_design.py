@@ -24,9 +24,12 @@ class GenericDesign:
         beta = np.asarray(np.linalg.solve(info, xtw @ z[:, :, None])[:, :, 0], dtype=np.float64)
         return info, beta
 
-    def predict(self, ids: np.ndarray, beta: FloatArray) -> FloatArray:
-        out: FloatArray = (self.x[ids] @ beta[:, :, None])[:, :, 0]
-        return out
+    def predict(
+        self, ids: np.ndarray, beta: FloatArray, out: FloatArray | None = None
+    ) -> FloatArray:
+        """The linear predictor; ``out`` is a buffer it may (not must) be written to."""
+        eta: FloatArray = (self.x[ids] @ beta[:, :, None])[:, :, 0]
+        return eta
 
     def inverse(self, a: FloatArray) -> FloatArray:
         return np.asarray(np.linalg.inv(a), dtype=np.float64)
@@ -187,17 +190,20 @@ class GroupedDesign:
         out: FloatArray = np.take_along_axis(per_level, self.group[ids], axis=1)
         return out
 
-    def predict(self, ids: np.ndarray, beta: FloatArray) -> FloatArray:
+    def predict(
+        self, ids: np.ndarray, beta: FloatArray, out: FloatArray | None = None
+    ) -> FloatArray:
+        """The linear predictor; ``out`` is a buffer it may (not must) be written to."""
         if self.shared is not None:
             per_level = np.zeros((ids.size, self.levels))
             per_level[:, 1:] = beta[:, self.dummy_cols]
             slope = beta[:, self.cont_col] if self.cont_col is not None else None
-            return self.shared.predict(ids, beta[:, 0], per_level, slope)
+            return self.shared.predict(ids, beta[:, 0], per_level, slope, out)
         eta = beta[:, :1] + self._effects(ids, beta)
         if self.cont_col is not None:
             eta = eta + beta[:, self.cont_col, None] * self.t[ids]
-        out: FloatArray = eta
-        return out
+        result: FloatArray = eta
+        return result
 
     def quadratic(self, inv: FloatArray) -> FloatArray:
         if self.shared is not None:
@@ -293,6 +299,7 @@ class _SharedLayout:
         intercept: FloatArray,
         per_level: FloatArray,
         slope: FloatArray | None,
+        out: FloatArray | None = None,
     ) -> FloatArray:
         coef = np.empty((ids.size, self.levels + 1))
         coef[:, : self.levels] = per_level + intercept[:, None]
@@ -300,8 +307,8 @@ class _SharedLayout:
         if slope is not None:
             coef[:, : self.levels] += (slope * self.p[ids])[:, None]
             coef[:, self.levels] = slope * self.q[ids]
-        out: FloatArray = coef @ self.rows_t
-        return out
+        eta: FloatArray = np.matmul(coef, self.rows_t, out=out)
+        return eta
 
     def quadratic(
         self, inv: FloatArray, t: FloatArray, dummies: np.ndarray, cont: int | None
