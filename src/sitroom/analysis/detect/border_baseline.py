@@ -94,21 +94,29 @@ def _fit(
         level = np.log((w @ y + 0.5) / (np.sum(w, axis=1) + 1.0))
         coef = np.zeros((k_fits, p))
         coef[:, 0] = level
-    eta: FloatArray = coef @ x_t
+    # (fits x days) arrays go to reused buffers (fresh ones cost more than the arithmetic),
+    # with the operations of the expressions in the comments, in their order
+    mu_b, work_b, rhs_b, tmp_b, eta_b, other_b = np.empty((6, k_fits, x.shape[0]))
+    eta: FloatArray = np.matmul(coef, x_t, out=eta_b)
     info = np.zeros((k_fits, p, p))
     used = w > 0
     for _ in range(30):
-        mu = np.exp(np.minimum(np.maximum(eta, -30.0), 30.0))
-        work = w * mu
+        # mu = exp(clip(eta, -30, 30)), work = w mu
+        mu = np.exp(np.minimum(np.maximum(eta, -30.0, out=mu_b), 30.0, out=mu_b), out=mu_b)
+        work = np.multiply(w, mu, out=work_b)
         info = np.empty((k_fits, p * p))
         info[:, rows.upper] = info[:, rows.lower] = work @ rows.outer
         info = info.reshape(k_fits, p, p)
         info += penalty
-        rhs = (work * eta + w * (y - mu)) @ x
+        # rhs = (work eta + w (y - mu)) @ x
+        np.multiply(w, np.subtract(y, mu, out=tmp_b), out=tmp_b)
+        rhs = np.add(np.multiply(work, eta, out=rhs_b), tmp_b, out=rhs_b) @ x
         coef = np.asarray(np.linalg.solve(info, rhs[:, :, None])[:, :, 0], dtype=np.float64)
-        new_eta = coef @ x_t
-        change = np.max(np.abs(new_eta - eta), where=used, initial=0.0)
-        eta = new_eta
+        new_eta = np.matmul(coef, x_t, out=other_b)
+        change = np.max(
+            np.abs(np.subtract(new_eta, eta, out=tmp_b), out=tmp_b), where=used, initial=0.0
+        )
+        eta, other_b = new_eta, eta
         if change < tol:
             break
     mu = np.exp(np.minimum(np.maximum(eta, -30.0), 30.0))
