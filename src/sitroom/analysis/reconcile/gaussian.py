@@ -92,6 +92,14 @@ class RowEvidence:
         runs = cumulative[self.hi] - cumulative[self.lo]
         return np.bincount(self.run_row, weights=runs, minlength=self.count).astype(np.float64)
 
+    def cells(self, days: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Every (day, row) pair the runs cover: the day, and the pair's place in a
+        days x rows array read column by column (Fortran order)."""
+        lengths = self.hi - self.lo
+        offsets = np.repeat(self.lo - np.cumsum(lengths) + lengths, lengths)
+        day = np.arange(offsets.size, dtype=np.int64) + offsets
+        return day, day + days * np.repeat(self.run_row, lengths)
+
     def lifted(self, days: int, weights: FloatArray) -> FloatArray:
         """The rows as columns of `weights` over their runs (days x rows, Fortran order)."""
         out = np.zeros((days, self.count), order="F")
@@ -99,10 +107,16 @@ class RowEvidence:
         return out
 
     def add_runs(self, out: FloatArray, weights: FloatArray) -> None:
-        """out[:, row] += weights over each of the row's runs, in place."""
-        runs = zip(self.run_row.tolist(), self.lo.tolist(), self.hi.tolist(), strict=True)
-        for row, lo, hi in runs:
-            out[lo:hi, row] += weights[lo:hi]
+        """out[:, row] += weights over each of the row's runs, in place (a row's runs never
+        overlap, so every cell is touched once: one scatter, not a loop over runs)."""
+        if not out.flags.f_contiguous:
+            runs = zip(self.run_row.tolist(), self.lo.tolist(), self.hi.tolist(), strict=True)
+            for row, lo, hi in runs:
+                out[lo:hi, row] += weights[lo:hi]
+            return
+        day, place = self.cells(out.shape[0])
+        flat = out.T.reshape(-1)  # a view, since out is in Fortran order
+        flat[place] += weights[day]
 
     def spread(self, weights: FloatArray, days: int) -> FloatArray:
         """rows^T @ weights: each row's weight on every day it covers."""
