@@ -135,9 +135,10 @@ def _build_design(
     y = series.counts[safe]
     valid = in_range & np.isfinite(y)
     usable = valid.sum(axis=1) >= 3
-    pos, safe, y, valid, in_range, levels = (
-        a[usable] for a in (pos, safe, y, valid, in_range, levels)
-    )
+    if not usable.all():
+        pos, safe, y, valid, in_range, levels = (
+            a[usable] for a in (pos, safe, y, valid, in_range, levels)
+        )
     k_used = ks[usable]
     if ctl.by_date and series.dates is not None:
         stamp = series.dates.astype(np.int64).astype(np.float64)

@@ -92,7 +92,9 @@ def prepare(x: FloatArray, valid: BoolArray) -> Prepared:
     n_par = x.shape[2]
     if n_par >= 4:  # with few columns the plain matrix product is just as fast
         columns = np.ascontiguousarray(np.moveaxis(x, 2, 0))  # one column at a time is faster
-        scale = np.maximum(np.max(np.abs(columns), axis=2).T, 1e-300)
+        # largest |x| as max(max x, -min x): the same number, without an |x| array
+        big = np.maximum(np.max(columns, axis=2), -np.min(columns, axis=2))
+        scale = np.maximum(big.T, 1e-300)
         grouped = GroupedDesign.detect(columns, scale, valid)
         if grouped is not None:
             return Prepared(scale, grouped)
