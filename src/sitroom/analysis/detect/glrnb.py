@@ -93,7 +93,7 @@ def _newton(
             step = score / (grow * np.add.reduce(denom, axis=1))
             if not r_style:
                 step = np.minimum(np.maximum(step, -1.0), 1.0)
-            step[~np.isfinite(step)] = 0.0
+            step = np.where(np.isfinite(step), step, 0.0)
             k += step
             going = (np.abs(step) > tol) & (k > floor)
             left = int(np.count_nonzero(going))
@@ -176,6 +176,18 @@ class _Walks:
         self.ready = end
 
 
+def _first_of_each(keys: np.ndarray) -> np.ndarray:
+    """Where each distinct key first occurs, by increasing key (``np.unique``'s
+    ``return_index``, without its overhead)."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    new = np.empty(ordered.size, dtype=np.bool_)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    out: np.ndarray = order[new]
+    return out
+
+
 def _glr_until_alarm(
     terms: FloatArray, x: FloatArray, mu: FloatArray, alpha: float, c_arl: float
 ) -> FloatArray:
@@ -202,7 +214,7 @@ def _glr_until_alarm(
             cand = best[positive].ravel()
             k_idx = walks.start[n_idx, cand]
             # several sizes often point at the same window: refine each window once
-            _, first = np.unique(n_idx * size + k_idx, return_index=True)
+            first = _first_of_each(n_idx * size + k_idx)
             n_idx, k_idx, cand = n_idx[first], k_idx[first], cand[first]
             value = _refine(n_idx, k_idx, _KAPPA_GRID[cand], x, mu, alpha)
             np.maximum.at(glr, n_idx, value)

@@ -58,30 +58,39 @@ def _fit_nb_glm(
     return coef, mu
 
 
-def theta_ml(y: FloatArray, mu: FloatArray, limit: int = _MAXIT) -> tuple[float, bool]:
-    """Newton iterations for theta, as ``MASS::theta.ml`` (returns theta and convergence)."""
+def theta_ml(
+    y: FloatArray,
+    mu: FloatArray,
+    limit: int = _MAXIT,
+    distinct: tuple[FloatArray, np.ndarray] | None = None,
+) -> tuple[float, bool]:
+    """Newton iterations for theta, as ``MASS::theta.ml`` (returns theta and convergence).
+
+    ``distinct`` is ``np.unique(y, return_counts=True)`` if the caller has it already.
+    """
     n = float(y.size)
     t0 = n / float(np.sum((y / mu - 1.0) ** 2))
     it, delta = 0, 1.0
     eps = _EPS**0.25
     # counts repeat a lot: evaluate the special functions once per distinct count
-    values, repeats = np.unique(y, return_counts=True)
+    values, repeats = np.unique(y, return_counts=True) if distinct is None else distinct
     while True:
         it += 1
         if not (it < limit and abs(delta) > eps):
             break
         t0 = abs(t0)
+        mu_t, y_t = mu + t0, y + t0  # each used more than once below
         score = (
             np.dot(repeats, special.digamma(t0 + values))
             - n * special.digamma(t0)
             + n * (np.log(t0) + 1.0)
-            - np.sum(np.log(t0 + mu) + (y + t0) / (mu + t0))
+            - np.sum(np.log(mu_t) + y_t / mu_t)
         )
         info = (
             -np.dot(repeats, special.zeta(2.0, t0 + values))
             + n * special.zeta(2.0, t0)
             - n / t0
-            + np.sum(2.0 / (mu + t0) - (y + t0) / (mu + t0) ** 2)
+            + np.sum(2.0 / mu_t - y_t / mu_t**2)
         )
         delta = float(score / info)
         t0 = t0 + delta
@@ -105,7 +114,8 @@ def fit_negbin(x: FloatArray, y: FloatArray) -> NegBinFit:
     pois = fit_poisson(x[None], y[None], np.ones((1, y.size)))
     mu = pois.mu[0]
     coef = pois.coef[0]
-    theta, converged = theta_ml(y, mu)
+    distinct = np.unique(y, return_counts=True)
+    theta, converged = theta_ml(y, mu, distinct=distinct)
     d1 = np.sqrt(2.0 * max(1.0, y.size - x.shape[1]))
     delta, d2 = 1.0, 1.0
     lm = _loglik(theta, mu, y)
@@ -117,7 +127,9 @@ def fit_negbin(x: FloatArray, y: FloatArray) -> NegBinFit:
             break
         coef, new_mu = _fit_nb_glm(x, y, theta, np.log(mu))
         previous = theta
-        theta, converged = theta_ml(y, mu)  # MASS updates theta from the previous means
+        theta, converged = theta_ml(
+            y, mu, distinct=distinct
+        )  # MASS updates theta from the previous means
         mu = new_mu
         delta = previous - theta
         lm0, lm = lm, _loglik(theta, mu, y)
