@@ -64,13 +64,11 @@ def _all_hard_hold(items: Sequence[Placed], mean: np.ndarray, grid: Grid) -> boo
     if not hard:
         return True
     totals = item_totals(hard, grid, mean)
-    # value, cells covered, and which way the figure binds, in one pass over the figures
-    facts = np.array(
-        [(p.figure.value, (p.last - p.first + 1) * len(p.groups), _SIDE[p.role]) for p in hard],
-        dtype=np.float64,
-    )
-    values, cells, side = facts[:, 0], facts[:, 1], facts[:, 2]
-    exact, lower, upper = side == 0.0, side == 1.0, side == 2.0
+    count = len(hard)
+    values = np.fromiter([p.figure.value for p in hard], np.float64, count)
+    cells = np.fromiter([(p.last - p.first + 1) * len(p.groups) for p in hard], np.float64, count)
+    side = np.fromiter([_SIDE[p.role] for p in hard], np.int8, count)
+    exact, lower, upper = side == 0, side == 1, side == 2
     # days between -1e-3 and 0 are reported as 0, which moves a total by up to 1e-3 a cell
     slack = 1e-3 * (1.0 + np.abs(values) + cells)
     missed = (
