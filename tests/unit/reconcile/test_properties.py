@@ -9,7 +9,8 @@ import scipy.sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitroom.analysis.reconcile import Figure, reconcile
+from sitroom.analysis.reconcile import DayMark, Figure, reconcile
+from sitroom.analysis.reconcile.annotate import marks_and_sources
 from sitroom.analysis.reconcile.gaussian import (
     Conditioner,
     DayEvidence,
@@ -17,6 +18,7 @@ from sitroom.analysis.reconcile.gaussian import (
     RowEvidence,
     condition,
 )
+from sitroom.analysis.reconcile.placement import place
 from sitroom.domain.measures import Nature, Qualifier
 
 START = date(2022, 1, 1)
@@ -178,3 +180,28 @@ def test_rows_made_of_several_runs_sum_spread_and_lift_like_their_dense_matrix()
     np.testing.assert_allclose(rows.run_sums(columns), dense @ columns)
     np.testing.assert_allclose(rows.spread(weights, 20), dense.T @ weights)
     np.testing.assert_allclose(rows.lifted(20, x), dense.T * x[:, None])
+    for order in ("C", "F"):  # Fortran order takes one scatter, any other a loop over runs
+        out = np.ones((20, 3), order=order)
+        rows.add_runs(out, x)
+        np.testing.assert_allclose(out, 1.0 + dense.T * x[:, None])
+
+
+def test_marks_and_sources_of_a_window_are_those_days_of_the_whole_span() -> None:
+    origin = START
+    figures = [  # synthetic: a month, a day inside it, two overlapping weeks, a gap, a day
+        Figure("month", START, START + timedelta(days=30), 300.0),
+        Figure("day", START + timedelta(days=3), START + timedelta(days=3), 12.0),
+        Figure("wk1", START + timedelta(days=20), START + timedelta(days=26), 70.0),
+        Figure("wk2", START + timedelta(days=24), START + timedelta(days=33), 90.0),
+        Figure("late", START + timedelta(days=50), START + timedelta(days=50), 9.0),
+    ]
+    items = [place(f, (0,), origin, Nature.FLOW) for f in figures]
+    for agreeing in ({}, {"wk1": ["wk1-copy"], "late": ["late-a", "late-b"]}):
+        marks, sources = marks_and_sources(items, 60, agreeing)
+        assert len(marks) == len(sources) == 60
+        assert marks[3] is DayMark.OBSERVED and marks[10] is DayMark.DERIVED
+        assert marks[40] is DayMark.ESTIMATED and marks[59] is DayMark.ESTIMATED
+        assert sources[40][0] == "wk2" and sources[40][-1].startswith("late")
+        for lo, hi in ((0, 60), (3, 4), (18, 45), (55, 60), (59, 60)):
+            part = marks_and_sources(items, 60, agreeing, slice(lo, hi))
+            assert part == (marks[lo:hi], sources[lo:hi])
