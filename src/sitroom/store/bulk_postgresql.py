@@ -230,6 +230,10 @@ class PostgresqlStaged:
             cursor.execute("RELEASE SAVEPOINT unique_ref")
         for sql in self.rebuild:
             cursor.execute(sql)
+        # The table at least doubled: the planner's statistics describe the table before the
+        # load until autovacuum comes round, and the situation page's plans depend on them.
+        # ANALYZE samples a fixed number of rows and runs inside the import's transaction.
+        cursor.execute(f"ANALYZE {self.table}")
         return self.staged - removed
 
     def _remove_repeats(self, cursor: Any) -> int:
