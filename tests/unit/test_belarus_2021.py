@@ -24,6 +24,9 @@ def test_free_text_qualifiers_are_read_conservatively() -> None:
     assert belarus_2021.border_qualifier('approx. ("about 700")') is Qualifier.APPROX
     assert belarus_2021.border_qualifier('"fewer than 1,400"') is Qualifier.AT_MOST
     assert belarus_2021.border_qualifier("past 24h reported 2021-08-02") is Qualifier.EXACT
+    # Over two calendar days (morning to morning) a 24-hour count is a lower bound on them.
+    two_days = belarus_2021.border_qualifier("past 24h reported 2021-08-02", days=2)
+    assert two_days is Qualifier.AT_LEAST
 
 
 def test_a_daily_average_becomes_the_total_over_its_days_and_says_so() -> None:

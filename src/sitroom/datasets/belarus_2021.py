@@ -124,8 +124,9 @@ class Skipped:
     reason: str
 
 
-def border_qualifier(text: str) -> Qualifier:
-    """The compiler's free-text qualifier, read conservatively."""
+def border_qualifier(text: str, days: int = 1) -> Qualifier:
+    """The compiler's free-text qualifier over a period of `days` calendar days, read
+    conservatively."""
     lowered = text.lower()
     if ">" in lowered or "at least" in lowered or "over " in lowered:
         return Qualifier.AT_LEAST
@@ -137,6 +138,10 @@ def border_qualifier(text: str) -> Qualifier:
         return Qualifier.ROUNDED
     if lowered.startswith(("approx", '"about', "about")) or "approx." in lowered:
         return Qualifier.APPROX
+    if "24h" in lowered and days == 2:
+        # A 24-hour count dated over two calendar days (morning to morning) lies inside
+        # them: the two days together hold at least that many, not exactly that many.
+        return Qualifier.AT_LEAST
     return Qualifier.EXACT
 
 
@@ -150,12 +155,11 @@ def figure_rows() -> Iterator[dict[str, str]]:
     with (DATA / "border_figures.csv").open(encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):
             measure = METRIC_MEASURES[raw["metric"]]
-            value, qualifier = raw["value"], border_qualifier(raw["qualifier"])
+            start = date.fromisoformat(raw["period_start"])
+            days = (date.fromisoformat(raw["period_end"]) - start).days + 1
+            value, qualifier = raw["value"], border_qualifier(raw["qualifier"], days)
             note = "; ".join(t for t in (raw["qualifier"], raw["date_note"]) if t)
             if raw["metric"] == "daily_prevented_entry_avg":
-                days = (
-                    date.fromisoformat(raw["period_end"]) - date.fromisoformat(raw["period_start"])
-                ).days + 1
                 value = str(int(value) * days)
                 note = f"{days} days × the reported daily average of {raw['value']}; {note}"
             yield {
