@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,7 +55,7 @@ def list_alarms(
 ) -> list[tuple[int, Alarm]]:
     """The alarms raised on the series `readers` (audiences, best first) see; newest first.
     Two queries."""
-    shown = visible_alarm_filter(session, readers)
+    shown = raised_on(series_reads.visible_series(session, readers))
     query = (
         select(AlarmRow)
         .where(AlarmRow.state.in_([s.value for s in states]), shown)
@@ -65,10 +65,9 @@ def list_alarms(
     return [(row.id, _alarm(row)) for row in session.scalars(query)]
 
 
-def visible_alarm_filter(session: Session, readers: Sequence[str]) -> ColumnElement[bool]:
-    """The alarms of the series the readers see, as a WHERE clause: one query to find which
-    audience each series is read in."""
-    seen = series_reads.visible_series(session, readers)
+def raised_on(seen: Mapping[tuple[Measure, str], series_reads.SeriesEntry]) -> ColumnElement[bool]:
+    """The alarms raised on these series (each in the audience it is read in), as a WHERE
+    clause."""
     if not seen:
         return false()
     return tuple_(AlarmRow.measure, AlarmRow.place, AlarmRow.audience).in_(

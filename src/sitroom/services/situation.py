@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import User
@@ -21,6 +21,7 @@ from ..store.analysis_tables import AlarmRow, SeriesDayRow
 from ..store.tables import FigureRow, SectionRow, SiteRow
 from . import series_reads
 from .access import visible
+from .alarms import raised_on
 
 Seen = dict[tuple[Measure, str], series_reads.SeriesEntry]
 
@@ -126,9 +127,7 @@ def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situat
 def _open_alarms(session: Session, seen: Seen) -> list[AlarmLine]:
     if not seen:
         return []
-    shown = tuple_(AlarmRow.measure, AlarmRow.place, AlarmRow.audience).in_(
-        [(m.value, p, entry.audience) for (m, p), entry in seen.items()]
-    )
+    shown = raised_on(seen)
     query = (
         select(AlarmRow)
         .where(AlarmRow.state.in_(OPEN_STATES), shown)
