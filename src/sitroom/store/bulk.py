@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from .block_writer import BlockWriter
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -134,6 +136,9 @@ class _SqliteStaged:
             # Only the ref index is then looked up at random: half the usual cache holds it
             # (roomy_cache puts the connection's own setting back after the import).
             connection.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB // 2}")
+        self.writer: BlockWriter[tuple[str, pl.DataFrame]] = BlockWriter(
+            self._insert, name="sitroom-insert"
+        )
 
     def add(self, frame: pl.DataFrame) -> None:
         if not frame.height:
@@ -150,20 +155,27 @@ class _SqliteStaged:
         names = ", ".join((*varying, *same, "import_batch_id"))
         values = ", ".join("?" for _ in varying)
         values = ", ".join(v for v in (values, *same.values(), str(self.batch_id)) if v)
-        cursor = self.connection.executemany(
-            f"INSERT INTO {self.table} ({names}) VALUES ({values}) ON CONFLICT (ref) DO NOTHING",
-            frame.select(varying).iter_rows(),
+        statement = (
+            f"INSERT INTO {self.table} ({names}) VALUES ({values}) ON CONFLICT (ref) DO NOTHING"
         )
+        self.writer.write((statement, frame.select(varying)))
+
+    def _insert(self, block: tuple[str, pl.DataFrame]) -> None:
+        # In the writer's thread. SQLAlchemy opens file databases without sqlite3's
+        # same-thread check, and nothing else uses the import's connection meanwhile.
+        statement, frame = block
+        cursor = self.connection.executemany(statement, frame.iter_rows())
         self.inserted += cursor.rowcount
         cursor.close()
 
     def finish(self) -> int:
+        self.writer.close()
         for sql in self.indexes:
             self.connection.execute(sql)
         return self.inserted
 
     def abandon(self) -> None:
-        pass
+        self.writer.abandon()
 
 
 def _literal(value: object) -> str | None:

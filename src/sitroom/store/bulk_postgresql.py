@@ -3,13 +3,12 @@ own, straight into a table taken apart for the load, or into a temporary table f
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Sequence
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
+
+from .block_writer import BlockWriter
 
 if TYPE_CHECKING:
     import polars as pl
@@ -17,52 +16,6 @@ if TYPE_CHECKING:
 # Index builds after a large PostgreSQL load sort a million keys: given this much memory
 # (for this transaction only), they sort in memory rather than on disk.
 PG_BUILD_MEMORY = "256MB"
-
-
-class _CopyWriter:
-    """Runs the COPY of each block in a thread of its own, so that PostgreSQL stores one
-    block while the caller reads the next (the driver and polars let go of the GIL while
-    they wait or work). Blocks are written in order, one at a time, on the import's own
-    connection, which nothing else uses until `close`; at most two wait in the queue."""
-
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
-        self.queue: queue.Queue[tuple[str, bytes] | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="sitroom-copy", daemon=True)
-        self.thread.start()
-
-    def write(self, statement: str, data: bytes) -> None:
-        if self.error is not None:
-            self.close()
-        self.queue.put((statement, data))
-
-    def close(self) -> None:
-        """Wait until every block is written; raise the first error of any."""
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def abandon(self) -> None:
-        # Drop what waits, let the block being written finish, and forget any error.
-        with suppress(queue.Empty):
-            while True:
-                self.queue.get_nowait()
-        with suppress(BaseException):
-            self.close()
-
-    def _run(self) -> None:
-        while (item := self.queue.get()) is not None:
-            if self.error is not None:
-                continue  # drain: the caller learns of the error on its next call
-            statement, data = item
-            try:
-                with self.connection.cursor() as cursor, cursor.copy(statement) as copy:
-                    copy.write(data)
-            except BaseException as exc:  # handed to the caller's thread
-                self.error = exc
 
 
 class PostgresqlStaged:
@@ -108,7 +61,7 @@ class PostgresqlStaged:
                     f"CREATE TEMP TABLE {self.scratch} ON COMMIT DROP AS "
                     f"SELECT {self.names} FROM {table} WITH NO DATA"
                 )
-        self.writer = _CopyWriter(connection)
+        self.writer: BlockWriter[tuple[str, bytes]] = BlockWriter(self._copy, name="sitroom-copy")
 
     def add(self, frame: pl.DataFrame) -> None:
         if not frame.height:
@@ -121,11 +74,17 @@ class PostgresqlStaged:
         else:
             target = f"{self.scratch} ({self.names})"
         data = frame.write_csv(include_header=False).encode()
-        self.writer.write(f"COPY {target} FROM STDIN (FORMAT csv)", data)
+        self.writer.write((f"COPY {target} FROM STDIN (FORMAT csv)", data))
         self.staged += frame.height
 
     def abandon(self) -> None:
         self.writer.abandon()
+
+    def _copy(self, block: tuple[str, bytes]) -> None:
+        # In the writer's thread, on the import's connection, which nothing else uses meanwhile.
+        statement, data = block
+        with self.connection.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(data)
 
     def finish(self) -> int:
         self.writer.close()
