@@ -7,16 +7,17 @@ restricted surge on top of it, with one restricted figure that contradicts a sha
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from sitroom.domain.audiences import EVERYTHING, SHARED_ONLY
 from sitroom.domain.measures import Measure
 from sitroom.interchange.records.figures import figure_cells
-from sitroom.services import detection, entries
+from sitroom.services import alarms, detection, entries
 from sitroom.services.ingest import import_file
 from sitroom.services.series import refresh_series
 from tests import factories
@@ -120,3 +121,24 @@ def test_the_map_colours_a_section_by_the_alarms_its_reader_may_see(derived: Wor
     picture = _get(derived, "charlie", "/api/situation").json()
     days = [date.fromisoformat(a["day"]) for a in picture["alarms"] if a["place"] == SECTION]
     assert all(day < SURGE_START for day in days)
+
+
+def _surge_alerts(world: World, folder: Path, readers: tuple[str, ...]) -> list[Path]:
+    files = alarms.write_cap(
+        world.engine, folder, sender="sitroom@example.org", now=datetime.now(UTC), readers=readers
+    )
+    assert all(f.problems == [] for f in files)
+    prefix = f"sitroom-alarm-{SECTION}-"
+    return [
+        f.path
+        for f in files
+        if f.path.name.startswith(prefix)
+        and datetime.strptime(f.path.name[len(prefix) :][:8], "%Y%m%d").date() >= SURGE_START
+    ]
+
+
+def test_cap_alerts_for_outside_the_organisations_leave_the_restricted_surge_out(
+    derived: World, tmp_path: Path
+) -> None:
+    assert _surge_alerts(derived, tmp_path / "operator", EVERYTHING)
+    assert _surge_alerts(derived, tmp_path / "public", SHARED_ONLY) == []

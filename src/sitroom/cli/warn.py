@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from ..domain.alarms import Alarm, AlarmState
-from ..domain.audiences import EVERYTHING
+from ..domain.audiences import EVERYTHING, SHARED_ONLY
 from ..domain.errors import InvalidValue
 from .browse import parse_day
 from .common import Exit, engine, err, out, print_json, session
@@ -86,13 +86,21 @@ def alarms(
     sender: str = typer.Option(
         "sitroom@localhost", help="The CAP sender: an address that identifies this system."
     ),
+    shared_only: bool = typer.Option(
+        False,
+        "--shared-only",
+        help="Only the alarms raised on shared figures, as someone outside every organisation "
+        "sees them: for alerts that leave the organisations whose figures are restricted.",
+    ),
 ) -> None:
     """List the open alarms (new and acknowledged), newest day first; with --cap, write them
-    as CAP 1.2 alerts that any alerting system can take."""
+    as CAP 1.2 alerts that any alerting system can take. Alarms are raised from every figure,
+    restricted ones included, unless --shared-only."""
     if context.invoked_subcommand is not None:
         return
+    readers = SHARED_ONLY if shared_only else EVERYTHING
     if cap is not None:
-        _write_cap(cap, sender, everything)
+        _write_cap(cap, sender, everything, readers)
         return
     from ..services import alarms as alarm_service
     from ..services.setup import init_database
@@ -101,7 +109,7 @@ def alarms(
     db = engine()
     init_database(db)
     with session(db) as s:
-        found = alarm_service.list_alarms(s, readers=EVERYTHING, states=states)
+        found = alarm_service.list_alarms(s, readers=readers, states=states)
     if as_json:
         print_json([{"id": i, **{k: getattr(a, k) for k in a.__slots__}} for i, a in found])
         return
@@ -133,7 +141,7 @@ def alarms(
     out.print(table)
 
 
-def _write_cap(folder: Path, sender: str, everything: bool) -> None:
+def _write_cap(folder: Path, sender: str, everything: bool, readers: tuple[str, ...]) -> None:
     from ..services import alarms as alarm_service
     from ..services.setup import init_database
 
@@ -141,7 +149,12 @@ def _write_cap(folder: Path, sender: str, everything: bool) -> None:
     init_database(db)
     try:
         files = alarm_service.write_cap(
-            db, folder, sender=sender, now=datetime.now(UTC), everything=everything
+            db,
+            folder,
+            sender=sender,
+            now=datetime.now(UTC),
+            everything=everything,
+            readers=readers,
         )
     except ValueError as exc:
         err.print(f"[red]error:[/red] {exc}")

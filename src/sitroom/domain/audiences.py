@@ -26,6 +26,9 @@ ALL = "all"
 SHARED = "shared"
 EVERYTHING: tuple[str, ...] = (ALL,)
 """What the operator and the situation report read: every figure."""
+SHARED_ONLY: tuple[str, ...] = (SHARED, ALL)
+"""What a reader outside every organisation reads: shared figures only (for what leaves the
+organisations, such as CAP alerts sent to the public)."""
 
 
 def organisation(organisation_id: int) -> str:

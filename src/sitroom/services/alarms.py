@@ -106,18 +106,24 @@ class CapFile:
 
 
 def write_cap(
-    engine: Engine, folder: Path, *, sender: str, now: datetime, everything: bool = False
+    engine: Engine,
+    folder: Path,
+    *,
+    sender: str,
+    now: datetime,
+    everything: bool = False,
+    readers: Sequence[str] = audiences.EVERYTHING,
 ) -> list[CapFile]:
-    # The operator's command: alerts on the series of every figure, restricted ones included.
-    """One CAP 1.2 file per alarm: an Alert when new, an Update once acknowledged, a Cancel
-    once closed (the later two reference the Alert, sent when the alarm was raised). Each file
-    is checked against the OASIS schema and CAP's own rules; problems are returned, not hidden."""
+    """One CAP 1.2 file per alarm that `readers` see (by default the operator's: every figure,
+    restricted ones included): an Alert when new, an Update once acknowledged, a Cancel once
+    closed (the later two reference the Alert, sent when the alarm was raised). Each file is
+    checked against the OASIS schema and CAP's own rules; problems are returned, not hidden."""
     states = tuple(AlarmState) if everything else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with Session(engine) as session:
         sections = {s.id: s for s in queries.list_sections(session)}
-        found = list_alarms(session, readers=audiences.EVERYTHING, states=states)
+        found = list_alarms(session, readers=readers, states=states)
     for _, alarm in found:
         section = sections.get(alarm.place)
         area = area_for_section(section) if section else area_for_country(alarm.place[:2])
