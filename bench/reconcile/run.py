@@ -28,7 +28,7 @@ def _show(title: str, figures: dict[str, float]) -> None:
 
 
 def run_heldout(verbose: bool) -> None:
-    series, unmapped = belarus.load()
+    series = belarus.load()
     results = heldout.held_out(series, ModelSettings())
     _show("held-out one-day figures, Belarus border 2021 (real)", heldout.summarise(results))
     pinned = [r for r in results if r.pinned]
@@ -36,7 +36,6 @@ def run_heldout(verbose: bool) -> None:
         _show("  ... only days inside an exact total of <= 31 days", heldout.summarise(pinned))
     interior = [r for r in results if r.interior]
     _show("  ... only days with known days on both sides", heldout.summarise(interior))
-    print(f"  unmapped metrics: {', '.join(unmapped)}")
     if verbose:
         for r in results:
             print(

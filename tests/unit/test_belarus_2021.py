@@ -17,16 +17,52 @@ def test_every_one_of_the_111_border_figures_becomes_a_figure_row() -> None:
     assert {r["country"] for r in raw} == {r["place"] for r in rows} == {"LT", "LV", "PL"}
 
 
+DAY = date(2021, 8, 1)
+
+
 def test_free_text_qualifiers_are_read_conservatively() -> None:
-    assert belarus_2021.border_qualifier('approx. (">7900")') is Qualifier.AT_LEAST
-    assert belarus_2021.border_qualifier("partial month (to 27 Jul)") is Qualifier.PARTIAL
-    assert belarus_2021.border_qualifier("rounded") is Qualifier.ROUNDED
-    assert belarus_2021.border_qualifier('approx. ("about 700")') is Qualifier.APPROX
-    assert belarus_2021.border_qualifier('"fewer than 1,400"') is Qualifier.AT_MOST
-    assert belarus_2021.border_qualifier("past 24h reported 2021-08-02") is Qualifier.EXACT
-    # Over two calendar days (morning to morning) a 24-hour count is a lower bound on them.
-    two_days = belarus_2021.border_qualifier("past 24h reported 2021-08-02", days=2)
+    assert belarus_2021.border_qualifier('approx. (">7900")', DAY, DAY) is Qualifier.AT_LEAST
+    assert belarus_2021.border_qualifier("rounded", DAY, DAY) is Qualifier.ROUNDED
+    assert belarus_2021.border_qualifier('approx. ("about 700")', DAY, DAY) is Qualifier.APPROX
+    assert belarus_2021.border_qualifier('"fewer than 1,400"', DAY, DAY) is Qualifier.AT_MOST
+    assert belarus_2021.border_qualifier('"just over 300"', DAY, DAY) is Qualifier.AT_LEAST
+    assert belarus_2021.border_qualifier('partial day ("already")', DAY, DAY) is Qualifier.PARTIAL
+    assert (
+        belarus_2021.border_qualifier("past 24h reported 2021-08-02", DAY, DAY) is Qualifier.EXACT
+    )
+
+
+def test_a_24_hour_count_over_two_calendar_days_is_a_lower_bound_on_them() -> None:
+    # Morning to morning: the two days together hold at least that many.
+    two_days = belarus_2021.border_qualifier("past 24h reported 2021-08-02", DAY, date(2021, 8, 2))
     assert two_days is Qualifier.AT_LEAST
+
+
+def test_a_partial_month_is_exact_over_the_days_it_was_cut_to_and_partial_over_the_month() -> None:
+    july_1 = date(2021, 7, 1)
+    cut = belarus_2021.border_qualifier("partial month (to 27 Jul)", july_1, date(2021, 7, 27))
+    whole = belarus_2021.border_qualifier("partial month (to 27 Jul)", july_1, date(2021, 7, 31))
+    assert (cut, whole) == (Qualifier.EXACT, Qualifier.PARTIAL)
+
+
+def test_what_one_unit_of_the_border_guard_counted_is_part_of_the_countrys_figure() -> None:
+    text = "period total (detained by Podlasie Border Guard unit, 6-9 Aug)"
+    four_days = belarus_2021.border_qualifier(text, date(2021, 8, 6), date(2021, 8, 9))
+    assert four_days is Qualifier.PARTIAL
+
+
+def test_the_stored_rows_carry_the_one_reading_of_the_qualifiers() -> None:
+    rows = {(r["place"], r["period_start"], r["value"]): r for r in belarus_2021.figure_rows()}
+    assert rows[("LT", "2021-07-01", "2366")]["qualifier"] == "exact"
+    assert rows[("PL", "2021-08-06", "349")]["qualifier"] == "partial"
+    assert rows[("LT", "2021-08-01", "287")]["qualifier"] == "at_least"
+
+
+def test_each_border_figure_keeps_its_line_in_the_file() -> None:
+    figures = list(belarus_2021.border_figures())
+    assert [f.line for f in figures] == list(range(2, 113))
+    podlasie = next(f for f in figures if f.country == "PL" and f.value == 349)
+    assert podlasie.line == 90
 
 
 def test_a_daily_average_becomes_the_total_over_its_days_and_says_so() -> None:

@@ -16,12 +16,15 @@ from importlib import resources
 from pathlib import Path
 
 from ..domain.measures import Measure, Qualifier
+from ..domain.sources import SourceKind
 from ..interchange.csv_format import write_csv
 from ..interchange.records.figures import COLUMNS as FIGURE_COLUMNS
 from ..interchange.records.places import SITE_COLUMNS
 
 DATA = resources.files("sitroom") / "data" / "belarus_2021"
 ENTERED_BY = "sitroom demo (compiled from public reports)"
+# Every figure was compiled from a public web page, a ministry's included.
+SOURCE_KIND = SourceKind.PRESS
 
 METRIC_MEASURES: dict[str, Measure] = {
     "annual_irregular_arrivals": Measure.IRREGULAR_ARRIVALS,
@@ -124,25 +127,41 @@ class Skipped:
     reason: str
 
 
-def border_qualifier(text: str, days: int = 1) -> Qualifier:
-    """The compiler's free-text qualifier over a period of `days` calendar days, read
-    conservatively."""
+def border_qualifier(text: str, start: date, end: date) -> Qualifier:
+    """The compiler's free-text qualifier of a figure for `start`–`end`, read conservatively.
+
+    The one reading of these qualifiers: the demo stores it and the reconciliation benchmark
+    (bench/reconcile/belarus.py) scores it."""
     lowered = text.lower()
     if ">" in lowered or "at least" in lowered or "over " in lowered:
         return Qualifier.AT_LEAST
     if "fewer than" in lowered:
         return Qualifier.AT_MOST
-    if lowered.startswith("partial"):
+    if lowered.startswith("partial month") and not _whole_month(start, end):
+        # The compiler already ended the period where the count ends ("to 27 Jul"), so the
+        # count is all of that period; only a whole calendar month would be more.
+        return Qualifier.EXACT
+    if lowered.startswith("partial") or _ONE_UNIT.search(lowered):
+        # Part of the day or month, or what one regional unit of the border guard counted:
+        # the country's figure for the period is at least this.
         return Qualifier.PARTIAL
     if lowered.startswith("rounded"):
         return Qualifier.ROUNDED
     if lowered.startswith(("approx", '"about', "about")) or "approx." in lowered:
         return Qualifier.APPROX
-    if "24h" in lowered and days == 2:
+    if "24h" in lowered and (end - start).days == 1:
         # A 24-hour count dated over two calendar days (morning to morning) lies inside
         # them: the two days together hold at least that many, not exactly that many.
         return Qualifier.AT_LEAST
     return Qualifier.EXACT
+
+
+_ONE_UNIT = re.compile(r"\bunit\b")
+
+
+def _whole_month(start: date, end: date) -> bool:
+    last = calendar.monthrange(start.year, start.month)[1]
+    return start.day == 1 and end == start.replace(day=last)
 
 
 def _source_published(text: str) -> str:
@@ -150,31 +169,66 @@ def _source_published(text: str) -> str:
     return match.group(0) if match else ""
 
 
-def figure_rows() -> Iterator[dict[str, str]]:
-    """The 111 border figures as sitroom figure rows (a daily average becomes its total)."""
+@dataclass(frozen=True, slots=True)
+class BorderFigure:
+    """One row of border_figures.csv as sitroom reads it."""
+
+    line: int
+    country: str
+    measure: Measure
+    start: date
+    end: date
+    value: int
+    qualifier: Qualifier
+    source_url: str
+    source_published: str  # "2021", "2021-07" or "2021-07-28"; "" when the file gives none
+    note: str
+
+
+def border_figures() -> Iterator[BorderFigure]:
+    """The 111 border figures, each as one figure (a daily average becomes its total)."""
     with (DATA / "border_figures.csv").open(encoding="utf-8") as handle:
-        for raw in csv.DictReader(handle):
-            measure = METRIC_MEASURES[raw["metric"]]
+        for line, raw in enumerate(csv.DictReader(handle), start=2):
             start = date.fromisoformat(raw["period_start"])
-            days = (date.fromisoformat(raw["period_end"]) - start).days + 1
-            value, qualifier = raw["value"], border_qualifier(raw["qualifier"], days)
+            end = date.fromisoformat(raw["period_end"])
+            value = int(raw["value"])
             note = "; ".join(t for t in (raw["qualifier"], raw["date_note"]) if t)
             if raw["metric"] == "daily_prevented_entry_avg":
-                value = str(int(value) * days)
+                # A flow's average per day over a period is its total over that period
+                # divided by the days; the qualifier ("40 to 50 on average") carries over.
+                days = (end - start).days + 1
+                value *= days
                 note = f"{days} days × the reported daily average of {raw['value']}; {note}"
-            yield {
-                "measure": measure.value,
-                "place": raw["country"],
-                "period_start": raw["period_start"],
-                "period_end": raw["period_end"],
-                "value": value,
-                "qualifier": qualifier.value,
-                "source_kind": "press",
-                "source_url": raw["source_url"],
-                "source_published": _source_published(raw["source_pub_date"]),
-                "entered_by": ENTERED_BY,
-                "note": f"{raw['metric']}: {note}",
-            }
+            yield BorderFigure(
+                line=line,
+                country=raw["country"],
+                measure=METRIC_MEASURES[raw["metric"]],
+                start=start,
+                end=end,
+                value=value,
+                qualifier=border_qualifier(raw["qualifier"], start, end),
+                source_url=raw["source_url"],
+                source_published=_source_published(raw["source_pub_date"]),
+                note=f"{raw['metric']}: {note}",
+            )
+
+
+def figure_rows() -> Iterator[dict[str, str]]:
+    """The border figures as sitroom figure rows."""
+    for figure in border_figures():
+        yield {
+            "measure": figure.measure.value,
+            "place": figure.country,
+            "period_start": figure.start.isoformat(),
+            "period_end": figure.end.isoformat(),
+            "value": str(figure.value),
+            "qualifier": figure.qualifier.value,
+            "source_kind": SOURCE_KIND.value,
+            "source_url": figure.source_url,
+            "source_published": figure.source_published,
+            "entered_by": ENTERED_BY,
+            "note": figure.note,
+        }
 
 
 _PART_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
@@ -205,7 +259,7 @@ def reception_rows() -> tuple[list[dict[str, str]], list[Skipped]]:
             if why or site is None or period is None:
                 skipped.append(Skipped(line, "reception_lithuania.csv", why))
                 continue
-            qualifier = border_qualifier(raw["qualifier"])
+            qualifier = border_qualifier(raw["qualifier"], *period)
             if "(approx.)" in raw["as_of"] and qualifier is Qualifier.EXACT:
                 qualifier = Qualifier.APPROX
             figures.append(
@@ -216,7 +270,7 @@ def reception_rows() -> tuple[list[dict[str, str]], list[Skipped]]:
                     "period_end": period[1].isoformat(),
                     "value": raw["value"],
                     "qualifier": qualifier.value,
-                    "source_kind": "press",
+                    "source_kind": SOURCE_KIND.value,
                     "source_url": raw["source_url"],
                     "source_published": _source_published(raw["source_pub_date"]),
                     "entered_by": ENTERED_BY,
