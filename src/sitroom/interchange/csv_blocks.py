@@ -19,6 +19,10 @@ from .text_checks import MAX_CELL_CHARS
 
 BLOCK_BYTES = 2 << 20
 
+# The control characters a cell may not hold (text_checks), as bytes: in UTF-8 they stand
+# only for themselves. Newlines end lines, and these files hold no carriage return.
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
 
 @dataclass(slots=True)
 class Block:
@@ -30,6 +34,9 @@ class Block:
     """Rows read one by one, when the block is not clean text; `lines` is then empty."""
     position: int = 0
     """Bytes of the file read so far."""
+    controls: bool = True
+    """False when no line holds a control character other than tab, so per line checks for
+    them can be skipped."""
 
 
 def splits_on_lines(stream: BinaryIO) -> bool:
@@ -78,6 +85,8 @@ def blocks(stream: BinaryIO, header: list[str], size: int | None = None) -> Iter
             if first and lines and lines[0].startswith("#"):
                 lines[0] = ""  # an HXL hashtag row: part of the header, so skipped as blank
             count = len(lines)
-            yield Block(line, lines=lines, position=position)
+            # Deleting them copies the block, but at a fraction of a regular expression's cost.
+            controls = len(data.translate(None, _CONTROL_BYTES)) != len(data)
+            yield Block(line, lines=lines, position=position, controls=controls)
         line += count
         first = False

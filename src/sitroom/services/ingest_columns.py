@@ -133,30 +133,13 @@ def _split(
     parser."""
     if not block.lines:
         return pl.DataFrame(schema={"line": pl.Int64(), **SCHEMA}), block.rows
-    text = pl.col("text")
-    lines = pl.DataFrame({"text": block.lines}).with_row_index("pos")
-    lines = lines.with_columns(
-        # Only commas and whitespace: a blank row, which is not read. (Python's whitespace also
-        # has \x1c-\x1f; a line with those is a control-character line, left to the parser.)
-        text.str.contains(r"^[\s,]*$").alias("blank"),
-        (
-            (text.str.count_matches(",", literal=True) == len(header) - 1)
-            & (text.str.len_chars() <= MAX_CELL_CHARS)
-            # A control character (the row parser names the cell), or a cell starting with an
-            # apostrophe, which may be one the writer neutralised.
-            & ~text.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|(?:^|,)'")
-        ).alias("usual"),
-    ).filter(~pl.col("blank"))
-    usual = lines.filter("usual")
-    wanted = [name for name in header if name in _KNOWN]
-    cells = usual.select(
-        pl.col("pos"),
-        text.str.split_exact(",", len(header) - 1)
-        .struct.rename_fields(header)
-        .struct.field(*wanted),
+    lines = _lines(block, len(header))
+    usual = lines.get_column("usual")
+    cells = lines.filter(usual).select(
+        pl.col("pos"), *(_cell(i).alias(name) for i, name in enumerate(header) if name in _KNOWN)
     )
     parsed = parse_columns(cells, context, sections)
-    doubtful = lines.filter(~pl.col("usual"))["pos"].to_list() + parsed.doubtful
+    doubtful = lines.get_column("pos").filter(~usual).to_list() + parsed.doubtful
     rows = [
         row
         for pos in doubtful
@@ -166,3 +149,42 @@ def _split(
         (pl.col("pos").cast(pl.Int64) + block.first_line).alias("line"), *STORED
     )
     return fast, rows
+
+
+def _lines(block: Block, columns: int) -> pl.DataFrame:
+    """The block's lines that are not blank, by their place (`pos`) in the block: their
+    `cells`, split at commas, and whether the line is `usual` enough to be read the column
+    way."""
+    text = pl.col("text")
+    return (
+        pl.LazyFrame({"text": block.lines})
+        .with_row_index("pos")
+        # One field more than the header names: it is there only when the line has a comma too
+        # many, as the last one is there only when the line has enough.
+        .with_columns(text.str.split_exact(",", columns).alias("cells"))
+        # Only commas and whitespace: a blank row, which is not read. (Python's whitespace also
+        # has \x1c-\x1f; a line with those is a control-character line, left to the parser.)
+        .filter(~text.str.contains(r"^[\s,]*$"))
+        .with_columns(
+            (
+                _cell(columns - 1).is_not_null()
+                & _cell(columns).is_null()
+                & (text.str.len_chars() <= MAX_CELL_CHARS)
+                & ~text.str.contains(_odd_cell(block))
+            ).alias("usual")
+        )
+        .collect()
+    )
+
+
+def _cell(index: int) -> pl.Expr:
+    """The line's cell at `index` (from 0), null when it has fewer commas than that."""
+    return pl.col("cells").struct.field(f"field_{index}")
+
+
+def _odd_cell(block: Block) -> str:
+    """A control character (the row parser names the cell), or a cell starting with an
+    apostrophe, which may be one the writer neutralised; the first only when the block holds
+    any."""
+    apostrophe = r"(?:^|,)'"
+    return rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|{apostrophe}" if block.controls else apostrophe
