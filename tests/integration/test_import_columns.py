@@ -215,9 +215,10 @@ def test_exported_csv_cells_cannot_start_a_formula_and_still_round_trip(
 def test_a_large_load_with_repeated_refs_keeps_the_first_and_rebuilds_every_constraint(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored_before: int
 ) -> None:
-    # On PostgreSQL a large import into a smaller table drops the primary key, the unique ref
-    # and the indexes, loads, and builds them again: refs repeated within the file or stored
-    # before must still count as duplicates, the first in the file winning, as row by row.
+    # A large import into a smaller table drops the unique ref and the indexes (on PostgreSQL
+    # the primary key too), loads, and builds them again: refs repeated within the file or
+    # stored before must still count as duplicates, the first in the file winning, as row by
+    # row.
     ingest.import_file(engine, factories.sections_file(tmp_path / "s.csv"), entered_by="t")
     monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 10)
     monkeypatch.setattr(csv_blocks, "BLOCK_BYTES", 2048)

@@ -105,9 +105,10 @@ class PostgresqlStaged:
         return inserted
 
     def _take_apart(self, cursor: Any, rows: int) -> bool:
-        """For a large import into a smaller table: lock it, drop its indexes, primary key
-        and unique constraints, remember how to build them again. False, with nothing
-        changed, if the table holds too much or another session holds it over 2 s."""
+        """For a large import into a smaller table: lock it, drop its indexes (unique ones
+        too), primary key and unique constraints, remember how to build them again. False,
+        with nothing changed, if the table holds too much or another session holds it over
+        2 s."""
         import psycopg
 
         cursor.execute(
@@ -153,22 +154,22 @@ class PostgresqlStaged:
             # Another table's foreign key needs the key: it cannot be dropped for the load.
             return False
         cursor.execute(
-            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "SELECT i.relname, x.indisunique, pg_get_indexdef(i.oid) FROM pg_index x "
             "JOIN pg_class i ON i.oid = x.indexrelid "
-            "WHERE x.indrelid = %s::regclass AND NOT x.indisunique "
+            "WHERE x.indrelid = %s::regclass "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)",
             (self.table,),
         )
         indexes = cursor.fetchall()
+        # The unique ref (a constraint or an index) is built first: if it cannot be, the
+        # repeats are removed before anything else is built.
         for name, kind, definition in constraints:
             cursor.execute(f'ALTER TABLE {self.table} DROP CONSTRAINT "{name}"')
             add = f'ALTER TABLE {self.table} ADD CONSTRAINT "{name}" {definition}'
-            # The unique ref first: if it cannot be built, duplicates are removed before
-            # anything else is built.
             (self.unique if kind == "u" else self.rebuild).append(add)
-        for name, definition in indexes:
+        for name, unique, definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-            self.rebuild.append(definition)
+            (self.unique if unique else self.rebuild).append(definition)
         cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", (PG_BUILD_MEMORY,))
         return True
 

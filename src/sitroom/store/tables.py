@@ -114,10 +114,13 @@ class IncidentRow(Base):
         CheckConstraint("minors >= 0 AND minors <= persons", name="minors_within_persons"),
         Index("ix_incidents_section_day", "section", "day"),
         Index("ix_incidents_country_day", "country", "day"),
+        # An index rather than a table constraint: SQLite can drop an index (never a table
+        # constraint) for a large load and build it once at the end (store.bulk).
+        Index("uq_incidents_ref", "ref", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(String(24), unique=True)
+    ref: Mapped[str] = mapped_column(String(24))
     occurred_at: Mapped[str] = mapped_column(String(32))
     day: Mapped[date] = mapped_column(Date)
     section: Mapped[str] = mapped_column(String(64))
