@@ -7,6 +7,7 @@ database that holds the border sections. PostgreSQL: `psql -c "\\copy t FROM FIL
 into a bare table vs `sitroom import FILE`. Each is run as its own process under
 `/usr/bin/time`, so the figures include start-up and the peak memory is that process's
 ru_maxrss. The sitroom import is then run a second time: it must store nothing new.
+With --rounds N the whole set runs N times and the table shows the medians.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,19 +195,58 @@ def show(title: str, runs: list[tuple[str, Run]], rows: int, *, server: bool = F
         print(f"!! the second import was not a no-op: {again.get('accepted')} rows added")
 
 
+def rounds(measure: Callable[[], list[tuple[str, Run]]], count: int) -> list[list[tuple[str, Run]]]:
+    """`count` rounds of one set of runs: the baseline and sitroom take turns, so that a busy
+    spell on a shared machine falls on both rather than on one."""
+    return [measure() for _ in range(count)]
+
+
+def medians(every: list[list[tuple[str, Run]]]) -> list[tuple[str, Run]]:
+    """Per line, the median wall and CPU time over the rounds, the highest peak, and the
+    first round's report."""
+    return [
+        (
+            name,
+            Run(
+                statistics.median(r[i][1].wall for r in every),
+                statistics.median(r[i][1].cpu for r in every),
+                max(r[i][1].peak_mb for r in every),
+                first.report,
+            ),
+        )
+        for i, (name, first) in enumerate(every[0])
+    ]
+
+
+def show_rounds(every: list[list[tuple[str, Run]]]) -> None:
+    if len(every) > 1:
+        ratios = [r[1][1].wall / r[0][1].wall for r in every]
+        print(
+            f"{len(every)} rounds, medians above; sitroom import × wall per round: "
+            + ", ".join(f"{x:.2f}" for x in ratios)
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat the whole set; report the medians"
+    )
     args = parser.parse_args()
     csv = default_path(args.rows)
     if not csv.exists():
         print(f"writing {csv} (synthetic)")
         write(csv, args.rows, seed=2021)
     if args.only != "postgresql":
-        show("SQLite", sqlite_runs(csv), args.rows)
+        every = rounds(lambda: sqlite_runs(csv), args.rounds)
+        show("SQLite", medians(every), args.rows)
+        show_rounds(every)
     if args.only != "sqlite":
-        show("PostgreSQL", postgresql_runs(csv), args.rows, server=True)
+        every = rounds(lambda: postgresql_runs(csv), args.rounds)
+        show("PostgreSQL", medians(every), args.rows, server=True)
+        show_rounds(every)
 
 
 if __name__ == "__main__":

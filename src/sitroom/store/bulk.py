@@ -157,13 +157,16 @@ class _SqliteStaged:
     def add(self, frame: pl.DataFrame) -> None:
         if not frame.height:
             return
+        import polars as pl
+
         # A column holding one value in the whole frame (status, the source, who entered
-        # it) goes into the statement once rather than into every row.
+        # it) goes into the statement once rather than into every row. The first column,
+        # the ref, varies: every row binds it.
+        distinct = frame.select(pl.col(self.columns[1:]).n_unique()).row(0, named=True)
         same = {
             name: value
-            for name in self.columns[1:]  # the first, the ref, varies: every row binds it
-            if frame.get_column(name).n_unique() == 1
-            and (value := _literal(frame.get_column(name)[0])) is not None
+            for name, count in distinct.items()
+            if count == 1 and (value := _literal(frame.get_column(name)[0])) is not None
         }
         varying = [name for name in self.columns if name not in same]
         names = ", ".join((*varying, *same, "import_batch_id"))
