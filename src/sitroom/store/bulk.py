@@ -23,8 +23,8 @@ SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 # A large load's index builds sort in runs of this size (see _SqliteStaged).
 SQLITE_BUILD_CACHE_KIB = 4 * 1024
 
-# From this many rows, and more than the table holds, SQLite's secondary indexes are built
-# once at the end of the insert rather than kept up row by row.
+# From this many rows, and more than twice what the table holds, the table's indexes are
+# built once at the end of the insert rather than kept up row by row.
 REBUILD_FROM_ROWS = 50_000
 
 BulkInsert = Callable[[Session, str, Sequence[str], Sequence[tuple[Any, ...]]], int]
@@ -185,22 +185,30 @@ class _SqliteStaged:
 
     def finish(self) -> int:
         self.writer.close()
-        if self.unique or self.indexes:
-            self._sort_in_runs()
-        removed = 0
-        for sql in self.unique:
-            self.connection.execute("SAVEPOINT unique_ref")
-            try:
+        if not (self.unique or self.indexes):
+            return self.inserted
+        self._sort_in_runs()
+        try:
+            removed = sum(self._build_unique(sql) for sql in self.unique)
+            for sql in self.indexes:
                 self.connection.execute(sql)
-            except sqlite3.IntegrityError:
-                self.connection.execute("ROLLBACK TO SAVEPOINT unique_ref")
-                removed += self._remove_repeats()
-                self.connection.execute(sql)
-            self.connection.execute("RELEASE SAVEPOINT unique_ref")
-        for sql in self.indexes:
-            self.connection.execute(sql)
-        self._put_threads_back()
+        finally:
+            self._put_threads_back()
         return self.inserted - removed
+
+    def _build_unique(self, sql: str) -> int:
+        """Build a unique index dropped for the load; return how many repeats were removed
+        for it."""
+        self.connection.execute("SAVEPOINT unique_ref")
+        removed = 0
+        try:
+            self.connection.execute(sql)
+        except sqlite3.IntegrityError:
+            self.connection.execute("ROLLBACK TO SAVEPOINT unique_ref")
+            removed = self._remove_repeats()
+            self.connection.execute(sql)
+        self.connection.execute("RELEASE SAVEPOINT unique_ref")
+        return removed
 
     def _remove_repeats(self) -> int:
         """Delete this import's rows whose ref was stored before it or came earlier in it
