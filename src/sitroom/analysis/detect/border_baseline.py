@@ -44,7 +44,9 @@ class BaselineControl:
 class _Fit:
     coef: FloatArray  # (K, p)
     mu: FloatArray  # (K, n)
-    cov: FloatArray  # (K, p, p) unscaled covariance (inverse penalised information)
+    # (K, p, p) penalised information. Its inverse, the unscaled covariance, is only needed
+    # for the final fit (in _day_values), so the rough fits do not pay for it.
+    info: FloatArray
     dispersion: FloatArray  # (K,) weighted Pearson dispersion
 
 
@@ -122,8 +124,7 @@ def _fit(
     mu = np.exp(np.minimum(np.maximum(eta, -30.0), 30.0))
     df = np.maximum(np.sum(used, axis=1) - p, 1.0)
     dispersion = np.sum(w * (y - mu) ** 2 / mu, axis=1) / df
-    cov = np.asarray(np.linalg.inv(info), dtype=np.float64)
-    return _Fit(coef=coef, mu=mu, cov=cov, dispersion=dispersion)
+    return _Fit(coef=coef, mu=mu, info=info, dispersion=dispersion)
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,7 +252,8 @@ def _day_values(
     theta = np.clip(np.nan_to_num(theta, nan=ctl.max_size), 0.2, ctl.max_size)
     phi = np.maximum(np.nan_to_num(fit.dispersion, nan=1.0), 1.0)
     floor = 0.5 / np.maximum(valid.sum(axis=1), 1.0)
-    var_eta = np.einsum("dp,dpq,dq->d", xn, fit.cov[g], xn) * phi[g]
+    cov = np.asarray(np.linalg.inv(fit.info), dtype=np.float64)
+    var_eta = np.einsum("dp,dpq,dq->d", xn, cov[g], xn) * phi[g]
     var_eta = np.minimum(np.nan_to_num(var_eta, nan=ctl.max_eta_variance), ctl.max_eta_variance)
     eta = np.einsum("dp,dp->d", xn, fit.coef[g])
     return np.maximum(np.exp(eta), floor[g]), 1.0 / (1.0 / theta[g] + var_eta)

@@ -129,7 +129,12 @@ def fit_and_predict(
     if trend:
         shared = prepare(design.x, design.valid)
         first = fit_poisson(
-            design.x, design.y, design.valid.astype(np.float64), design.offset, shared
+            design.x,
+            design.y,
+            design.valid.astype(np.float64),
+            design.offset,
+            shared,
+            leverages=reweight,
         )
         ok = first.converged
         groups.append((np.flatnonzero(ok), design, True))
@@ -151,7 +156,9 @@ def fit_and_predict(
             sub, fit = subset_design(des, rows), _take(first, rows)
         else:
             sub, prep = des, prepare(des.x, des.valid)
-            fit = fit_poisson(sub.x, sub.y, sub.valid.astype(np.float64), sub.offset, prep)
+            fit = fit_poisson(
+                sub.x, sub.y, sub.valid.astype(np.float64), sub.offset, prep, leverages=reweight
+            )
         gives_up = fail_without_convergence and not with_trend
         bad = ~fit.converged if gives_up else np.zeros(rows.size, dtype=np.bool_)
         ph = np.maximum(fit.dispersion, 1.0)
@@ -159,7 +166,7 @@ def fit_and_predict(
         if reweight:
             s = anscombe_residuals(fit, sub.y, ph)
             omega = farrington_weights(s, sub.valid, weights_threshold)
-            fit = fit_poisson(sub.x, sub.y, omega, sub.offset, prep)
+            fit = fit_poisson(sub.x, sub.y, omega, sub.offset, prep, leverages=False)
             ph = np.maximum(fit.dispersion, 1.0)
             if weights_replace_working:
                 reported = fit.dispersion_with(sub.y, omega)

@@ -73,18 +73,21 @@ def _blocks(positions: np.ndarray, n: int, k: int, ctl: FlexibleControl) -> np.n
     w, p = ctl.w, ctl.no_periods
     levels = np.full(n, np.nan)
     levels[max(k - w, 0) : k + 1] = p
+    points = [int(v) for v in positions.tolist()]  # slicing with Python ints is much faster
     for i in range(1, ctl.b + 1):
-        ref = int(positions[i])
+        ref = points[i]
         levels[max(ref - w, 0) : ref + w + 1] = p
         if p != 1:
-            period = int(positions[i - 1]) - 2 * w - 1 - ref
+            period = points[i - 1] - 2 * w - 1 - ref
             if period < p - 1:
                 return None
-            lengths = np.full(p - 1, period // (p - 1))
-            lengths[: period % (p - 1)] += 1
-            edges = ref + w + 1 + np.concatenate([[0], np.cumsum(lengths)])
+            # p - 1 blocks of period // (p - 1) days, the first period % (p - 1) one day longer
+            length, longer = divmod(period, p - 1)
+            edge = ref + w + 1
             for j in range(p - 1):
-                levels[edges[j] : edges[j + 1]] = j + 1
+                end = edge + length + (j < longer)
+                levels[edge:end] = j + 1
+                edge = end
     pwni = ctl.w if ctl.past_weeks_not_included is None else ctl.past_weeks_not_included
     levels[max(k - pwni, 0) : k + 1] = np.nan
     return levels

@@ -36,7 +36,7 @@ class GlmFit:
     eta: FloatArray  # (K, n)
     working_weights: FloatArray  # (K, n) weights of the last IRLS iteration
     cov_unscaled: FloatArray  # (K, p, p) = (X' W X)^-1 of the last iteration
-    hat: FloatArray  # (K, n) leverages of the last iteration
+    hat: FloatArray  # (K, n) leverages of the last iteration (NaN unless asked for)
     converged: BoolArray  # (K,)
     df_residual: FloatArray  # (K,)
     dispersion: FloatArray  # (K,) Pearson statistic / df (the quasi-Poisson estimate)
@@ -70,10 +70,14 @@ class GlmFit:
         return eta, np.sqrt(np.maximum(var, 0.0))
 
 
-def _deviance(y: FloatArray, mu: FloatArray, w: FloatArray) -> FloatArray:
+def _deviance(
+    y: FloatArray, mu: FloatArray, w: FloatArray | None, positive: BoolArray, safe_y: FloatArray
+) -> FloatArray:
+    """Poisson deviance; ``positive`` is y > 0, ``safe_y`` is y where positive, else 1, and
+    ``w`` None stands for unit weights (2 * 1.0 * d == 2 * d, so the product is skipped)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        ylogy = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0)
-    out: FloatArray = np.sum(2.0 * w * (ylogy - (y - mu)), axis=-1)
+        ylogy = np.where(positive, y * np.log(safe_y / mu), 0.0)
+    out: FloatArray = np.sum((2.0 if w is None else 2.0 * w) * (ylogy - (y - mu)), axis=-1)
     return out
 
 
@@ -110,6 +114,8 @@ def fit_poisson(
     weights: FloatArray,
     offset: FloatArray | None = None,
     prepared: Prepared | None = None,
+    *,
+    leverages: bool = True,
 ) -> GlmFit:
     """Fit log-link Poisson GLMs by IRLS, one per leading index of ``x``.
 
@@ -117,6 +123,8 @@ def fit_poisson(
     reparametrisation, so the fit is R's; scaling keeps the small systems well conditioned).
     Converged fits leave the working set, which is compacted when it has halved.
     ``prepared`` must come from ``prepare(x, ...)`` with rows including those weighted here.
+    ``leverages=False`` leaves ``hat`` NaN: only fits that are reweighted need it, and it
+    costs as much as a few IRLS steps.
     """
     k_fits, _, n_par = x.shape
     off = np.zeros_like(y) if offset is None else offset
@@ -124,17 +132,21 @@ def fit_poisson(
     y0 = np.where(good, y, 0.0)  # padding rows may hold NaN
     prep = prepared if prepared is not None else prepare(x, good)
     scale, design = prep.scale, prep.design
+    # x * 1.0 == x exactly: with unit weights (a first fit without padding) skip those products
+    unit_weights = bool(np.all(weights == 1.0))
+    positive = y0 > 0
+    safe_y = np.where(positive, y0, 1.0)  # y where it has a log, else 1
     mu = y0 + 0.1
     eta = np.log(mu)
-    dev_old = _deviance(y0, mu, weights)
+    dev_old = _deviance(y0, mu, None if unit_weights else weights, positive, safe_y)
     coef_s = np.zeros((k_fits, n_par))
     last_w = np.zeros_like(y0)
-    info_last = np.tile(np.eye(n_par), (k_fits, 1, 1))
+    info_last: FloatArray | None = None  # X'WX of each fit's last step, in packed form
     converged = np.zeros(k_fits, dtype=np.bool_)
     # deviance = 2 * (sum w (y log y - y) + sum w (mu - y log mu)); the first part is fixed
     with np.errstate(divide="ignore", invalid="ignore"):
-        ylogy = np.where(y0 > 0, y0 * np.log(np.where(y0 > 0, y0, 1.0)), 0.0)
-    fixed = np.sum(weights * (ylogy - y0), axis=-1)
+        ylogy = np.where(positive, y0 * np.log(safe_y), 0.0)
+    fixed = np.sum(ylogy - y0 if unit_weights else weights * (ylogy - y0), axis=-1)
     has_offset = bool(np.any(off != 0.0))
     # The working set ``ids`` (with its state in the ``*_a`` arrays) is iterated as a whole; a
     # fit's final state is copied out when it converges, and the set is compacted when half of
@@ -144,7 +156,7 @@ def fit_poisson(
     ys, ws, offs, fixed_a = y0, weights, off, fixed
     mu_a, eta_a, dev_a = mu, eta, dev_old
     beta = coef_s
-    work_w, info = last_w, info_last
+    work_w = last_w
     # Each step's (fits x rows) arrays go to reused buffers, with the same operations in the
     # same order as the plain expressions in the comments (bit for bit the same): fresh arrays
     # of this size cost more than the arithmetic. eta and mu of the previous step are read
@@ -158,15 +170,20 @@ def fit_poisson(
         np.divide(np.subtract(ys, mu_a, out=z_b), mu_eta, out=z_b)
         np.add(np.subtract(eta_a, offs, out=tmp) if has_offset else eta_a, z_b, out=z_b)
         # work_w = w * mu_eta**2 / mu
-        work_w = np.divide(np.multiply(ws, np.square(mu_eta, out=w_b), out=w_b), mu_a, out=w_b)
-        info, beta = design.solve(ids, work_w, z_b)
+        np.square(mu_eta, out=w_b)
+        work_w = np.divide(w_b if unit_weights else np.multiply(ws, w_b, out=w_b), mu_a, out=w_b)
+        info, beta = design.step(ids, work_w, z_b)
+        if info_last is None:  # every fit's entry is set before the end
+            info_last = np.empty((k_fits, *info.shape[1:]))
         eta_new = design.predict(ids, beta, out=eta_b)
         if has_offset:
             np.add(eta_new, offs, out=eta_new)
         mu_new = np.maximum(np.exp(eta_new, out=mu_b), _EPS, out=mu_b)
         # dev = 2 (fixed + sum w (mu - y log_mu)), log_mu = max(eta, log eps)
         np.multiply(ys, np.maximum(eta_new, _LOG_EPS, out=tmp), out=tmp)
-        np.multiply(ws, np.subtract(mu_new, tmp, out=tmp), out=tmp)
+        np.subtract(mu_new, tmp, out=tmp)
+        if not unit_weights:
+            np.multiply(ws, tmp, out=tmp)
         dev = 2.0 * (fixed_a + np.sum(tmp, axis=-1))
         done = np.abs(dev - dev_a) / (np.abs(dev) + 0.1) < _EPSILON
         mu_a, eta_a, dev_a = mu_new, eta_new, dev
@@ -185,14 +202,15 @@ def fit_poisson(
             ys, ws, offs, fixed_a = y0[ids], weights[ids], off[ids], fixed[ids]
             beta, work_w, info = beta[live], work_w[live], info[live]
             live = np.ones(ids.size, dtype=np.bool_)
+    assert info_last is not None  # the loop runs at least once
     if live.any():  # not converged within _MAXIT: keep the last iterate, as R does
         put = ids[live]
         coef_s[put], eta[put], mu[put] = beta[live], eta_a[live], mu_a[live]
         last_w[put], info_last[put] = work_w[live], info[live]
-    info_inv = design.inverse(info_last)
+    info_inv = design.inverse(design.unpack(info_last))
     coef = coef_s / scale
     cov = info_inv / (scale[:, :, None] * scale[:, None, :])
-    hat = last_w * design.quadratic(info_inv)
+    hat = last_w * design.quadratic(info_inv) if leverages else np.full_like(last_w, np.nan)
     n_good = good.sum(axis=-1).astype(np.float64)
     df_res = n_good - n_par
     mu_eta_final = np.maximum(np.exp(eta), _EPS)

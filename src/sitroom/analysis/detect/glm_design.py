@@ -24,6 +24,12 @@ class GenericDesign:
         beta = np.asarray(np.linalg.solve(info, xtw @ z[:, :, None])[:, :, 0], dtype=np.float64)
         return info, beta
 
+    # the generic design keeps X'WX as it is: its "packed" form is the matrix itself
+    step = solve
+
+    def unpack(self, info: FloatArray) -> FloatArray:
+        return info
+
     def predict(
         self, ids: np.ndarray, beta: FloatArray, out: FloatArray | None = None
     ) -> FloatArray:
@@ -56,25 +62,30 @@ class GroupedDesign:
             self.t = np.zeros((k_fits, n_rows))
         else:
             self.t = columns[continuous] / scale[:, continuous, None]
-        group = np.zeros((k_fits, n_rows), dtype=np.int64)
+        # the columns are 0/1 and exclusive (``detect``): the level is sum(level * column),
+        # summed in floats (exact for these small integers), fewer passes than int masks
+        coded = np.zeros((k_fits, n_rows))
         for level, col in enumerate(dummies, start=1):
-            group += level * (columns[col] == 1.0)
+            coded += level * columns[col]
+        group = coded.astype(np.int64)
         self.group = group
         self.dummy_cols = np.array(dummies, dtype=np.int64)
         self.dense_cols = np.array([0] if continuous is None else [0, continuous], dtype=np.int64)
         self.shared = _SharedLayout.detect(self.t, group, self.levels)
-        # where the packed blocks [dense (m x m), coupling (m x d)] go in the full X'WX
+        # where the packed blocks go in the full X'WX: dense[i, j] is packed at j * m + i and
+        # coupling[i, e] at m * m + e * m + i (the order of ``step``'s fits-fastest buffer)
         m, d = self.dense_cols.size, self.dummy_cols.size
         dense_to = self.dense_cols[:, None] * n_par + self.dense_cols[None, :]
         coupling_to = self.dense_cols[:, None] * n_par + self.dummy_cols[None, :]
         mirrored_to = self.dummy_cols[None, :] * n_par + self.dense_cols[:, None]
         diag_to = self.dummy_cols * (n_par + 1)
-        coupling_from = m * m + np.arange(m * d)
+        dense_from = np.arange(m)[None, :] * m + np.arange(m)[:, None]
+        coupling_from = m * m + np.arange(d)[None, :] * m + np.arange(m)[:, None]
         self._to = np.concatenate(
             [dense_to.ravel(), coupling_to.ravel(), mirrored_to.ravel(), diag_to]
         )
         self._from = np.concatenate(
-            [np.arange(m * m), coupling_from, coupling_from, m * m + np.arange(d)]
+            [dense_from.ravel(), coupling_from.ravel(), coupling_from.ravel(), coupling_from[0]]
         )
 
     @staticmethod
@@ -87,8 +98,13 @@ class GroupedDesign:
         other = [j for j in range(1, n_par) if j not in binary]
         if len(other) > 1 or not np.all(scale[:, [0, *binary]] == 1.0):
             return None
-        if binary and np.any(np.sum(columns[binary], axis=0) > 1.0):
-            return None
+        if binary:
+            # at most one 1 per row: in-place sums, without a (d, K, n) copy of the columns
+            ones = columns[binary[0]].copy()
+            for j in binary[1:]:
+                ones += columns[j]
+            if np.any(ones > 1.0):
+                return None
         return GroupedDesign(columns, other[0] if other else None, binary, scale)
 
     def _group_sums(self, ids: np.ndarray, values: FloatArray) -> FloatArray:
@@ -99,6 +115,20 @@ class GroupedDesign:
 
     def solve(self, ids: np.ndarray, w: FloatArray, z: FloatArray) -> tuple[FloatArray, FloatArray]:
         """X'WX and the coefficients, from the group sums straight into the arrowhead blocks."""
+        packed, beta = self.step(ids, w, z)
+        return self.unpack(packed), beta
+
+    def unpack(self, packed: FloatArray) -> FloatArray:
+        """The full X'WX (K, p, p) from ``step``'s packed blocks (K, m*m + d*m)."""
+        a = np.zeros((packed.shape[0], self.n_par * self.n_par))
+        a[:, self._to] = packed[:, self._from]
+        out: FloatArray = a.reshape(packed.shape[0], self.n_par, self.n_par)
+        return out
+
+    def step(self, ids: np.ndarray, w: FloatArray, z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """One IRLS solve: X'WX in packed form ([dense, coupling] blocks, see ``unpack``) and
+        the coefficients. The IRLS keeps only the last step's X'WX of each fit, so the full
+        matrix is built once per fit, by ``unpack``, instead of at every step."""
         if self.shared is not None:
             s0, s1, s2, z0, z1 = self.shared.sums(ids, w, z)
         else:
@@ -107,9 +137,11 @@ class GroupedDesign:
             z0, z1 = self._group_sums(ids, w * z), self._group_sums(ids, w * z * t)
         k_fits, m, d = ids.size, self.dense_cols.size, self.dummy_cols.size
         # laid out fits-fastest, as fancy indexing of a full X'WX lays them out (the products
-        # in _solve_blocks then sum in the same order as through ``inverse``'s blocks)
-        dense_a = np.empty((m, m, k_fits)).transpose(2, 1, 0)
-        coupling = np.empty((d, m, k_fits)).transpose(2, 1, 0)
+        # in _solve_blocks then sum in the same order as through ``inverse``'s blocks); both
+        # are views of one buffer, whose transpose is the packed X'WX (no copies to pack it)
+        buffer = np.empty((m * m + d * m, k_fits))
+        dense_a = buffer[: m * m].reshape(m, m, k_fits).transpose(2, 1, 0)
+        coupling = buffer[m * m :].reshape(d, m, k_fits).transpose(2, 1, 0)
         rhs_dense = np.empty((k_fits, m))
         dense_a[:, 0, 0], rhs_dense[:, 0] = s0.sum(axis=1), z0.sum(axis=1)
         coupling[:, 0] = s0[:, 1:]
@@ -118,18 +150,14 @@ class GroupedDesign:
             dense_a[:, 1, 1], rhs_dense[:, 1] = s2.sum(axis=1), z1.sum(axis=1)
             coupling[:, 1] = s1[:, 1:]
         r_d = np.asfortranarray(z0[:, 1:])
-        packed = np.concatenate(
-            [dense_a.reshape(k_fits, m * m), coupling.reshape(k_fits, m * d)], 1
-        )
-        a = np.zeros((k_fits, self.n_par * self.n_par))
-        a[:, self._to] = packed[:, self._from]
-        a = a.reshape(k_fits, self.n_par, self.n_par)
+        packed = buffer.T
         diag = coupling[:, 0]
-        if not np.all(diag > 0.0):  # an empty level: let LAPACK report the singular system
-            rhs = np.zeros((k_fits, self.n_par))
+        if not np.all(s0[:, 1:] > 0.0):  # (= diag) an empty level: LAPACK reports the singular
+            rhs = np.zeros((k_fits, self.n_par))  # system
             rhs[:, self.dense_cols], rhs[:, self.dummy_cols] = rhs_dense, r_d
-            return a, np.asarray(np.linalg.solve(a, rhs[:, :, None])[:, :, 0], dtype=np.float64)
-        return a, self._solve_blocks(dense_a, coupling, diag, rhs_dense, r_d)
+            beta = np.linalg.solve(self.unpack(packed), rhs[:, :, None])[:, :, 0]
+            return packed, np.asarray(beta, dtype=np.float64)
+        return packed, self._solve_blocks(dense_a, coupling, diag, rhs_dense, r_d)
 
     def _blocks(self, a: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray] | None:
         """The arrowhead blocks of X'WX: dense (intercept, trend), coupling, dummy diagonal."""
@@ -234,9 +262,10 @@ def _solve_small(m: FloatArray, r: FloatArray) -> FloatArray:
         out: FloatArray = r / m[:, :, 0]
         return out
     det = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
-    first = (m[:, 1, 1] * r[:, 0] - m[:, 0, 1] * r[:, 1]) / det
-    second = (m[:, 0, 0] * r[:, 1] - m[:, 1, 0] * r[:, 0]) / det
-    return np.stack([first, second], axis=1)
+    out = np.empty((m.shape[0], 2))  # (np.stack costs more than these products)
+    out[:, 0] = (m[:, 1, 1] * r[:, 0] - m[:, 0, 1] * r[:, 1]) / det
+    out[:, 1] = (m[:, 0, 0] * r[:, 1] - m[:, 1, 0] * r[:, 0]) / det
+    return out
 
 
 def _inverse_small(m: FloatArray) -> FloatArray:
@@ -276,7 +305,9 @@ class _SharedLayout:
             c = np.zeros(t.shape[1])
         elif np.all(span > 0.0):
             c = (t[0] - low[0]) / span[0]  # t = low + span * c, c in [0, 1] the same for all
-            if not np.allclose(t, low[:, None] + span[:, None] * c[None, :], rtol=1e-13, atol=0.0):
+            # np.allclose(t, fitted, rtol=1e-13, atol=0) for finite t, without its overhead
+            fitted = low[:, None] + span[:, None] * c[None, :]
+            if not np.all(np.abs(t - fitted) <= 1e-13 * np.abs(fitted)):
                 return None
         else:
             return None

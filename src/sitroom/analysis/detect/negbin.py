@@ -111,7 +111,7 @@ def _loglik(theta: float, mu: FloatArray, y: FloatArray) -> float:
 
 
 def fit_negbin(x: FloatArray, y: FloatArray) -> NegBinFit:
-    pois = fit_poisson(x[None], y[None], np.ones((1, y.size)))
+    pois = fit_poisson(x[None], y[None], np.ones((1, y.size)), leverages=False)
     mu = pois.mu[0]
     coef = pois.coef[0]
     distinct = np.unique(y, return_counts=True)
