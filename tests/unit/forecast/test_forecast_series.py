@@ -219,7 +219,7 @@ def test_forecasting_many_series_gives_each_its_own_forecast_in_order() -> None:
 def test_the_baselines_all_origins_backtest_gives_the_points_of_a_refit_at_each_origin(
     n: int, period: int, missing: float, seed: int
 ) -> None:
-    from sitroom.analysis.forecast.base import ForecastModel
+    from sitroom.analysis.forecast.base import BacktestPlan, ForecastModel
     from sitroom.analysis.forecast.baselines import Drift, SeasonalNaive
 
     rng = np.random.default_rng(seed)
@@ -229,7 +229,8 @@ def test_the_baselines_all_origins_backtest_gives_the_points_of_a_refit_at_each_
     origins = choose_origins(n, 5, period, min_train=4 * period, max_origins=5)
     if not origins:
         return
+    plan = BacktestPlan(origins, 5, 10, rng)
     for model in (SeasonalNaive(), Drift()):
-        fast, _ = model.backtest(y, 0, period, origins, 5, 10, rng)
-        slow, _ = ForecastModel.backtest(model, y, 0, period, origins, 5, 10, rng)
+        fast, _ = model.backtest(y, 0, period, plan)
+        slow, _ = ForecastModel.backtest(model, y, 0, period, plan)
         np.testing.assert_allclose(fast, slow)

@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 
 from sitroom.analysis.forecast.backtest import choose_origins, mase_scales, score_forecasts
-from sitroom.analysis.forecast.base import Fitted, ForecastModel
+from sitroom.analysis.forecast.base import BacktestPlan, Fitted, ForecastModel
 from sitroom.analysis.forecast.calendar import Frequency, add_steps, phase_of, step_dates
 from sitroom.analysis.forecast.calibrate import Recalibration
 from sitroom.analysis.forecast.combine import Combination, combine_backtests, combine_fits
@@ -120,6 +120,7 @@ def _select(
     origins, eval_h = backtest_origins(y.size, period, horizon, settings)
     if len(origins) < 2:
         return None, None, (), Recalibration.identity()
+    plan = BacktestPlan(origins, eval_h, settings.backtest_paths, rng)
     runs: dict[str, tuple[Fitted, FloatArray, FloatArray]] = {}
     # Members before combinations, so that a combination reuses its members' backtests.
     for m in sorted(candidates, key=lambda m: isinstance(m, Combination)):
@@ -130,9 +131,7 @@ def _select(
             )
             runs[m.name] = (combine_fits([r[0] for r in parts]), points, paths)
         else:
-            runs[m.name] = m.fit_with_backtest(
-                y, phase0, period, origins, eval_h, settings.backtest_paths, rng
-            )
+            runs[m.name] = m.fit_with_backtest(y, phase0, period, plan)
     fits = [runs[m.name][0] for m in candidates]
     scales = mase_scales(y, period, origins)
     results = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sitroom.analysis.forecast.base import ForecastModel
+from sitroom.analysis.forecast.base import BacktestPlan, ForecastModel
 from sitroom.analysis.forecast.calibrate import pit_bounds
 from sitroom.analysis.forecast.result import FloatArray, ModelScore
 
@@ -83,17 +83,9 @@ def score_forecasts(
 
 
 def score_model(
-    model: ForecastModel,
-    y: FloatArray,
-    phase0: int,
-    period: int,
-    origins: list[int],
-    horizon: int,
-    *,
-    n_paths: int,
-    rng: np.random.Generator,
+    model: ForecastModel, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
 ) -> tuple[ModelScore, FloatArray]:
     """Backtest one model and score it."""
-    points, paths = model.backtest(y, phase0, period, origins, horizon, n_paths, rng)
-    scales = mase_scales(y, period, origins)
-    return score_forecasts(model.name, points, paths, y, origins, scales)
+    points, paths = model.backtest(y, phase0, period, plan)
+    scales = mase_scales(y, period, plan.origins)
+    return score_forecasts(model.name, points, paths, y, plan.origins, scales)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -19,6 +20,18 @@ class Fitted(ABC):
     @abstractmethod
     def simulate(self, horizon: int, n_paths: int, rng: np.random.Generator) -> FloatArray:
         """Simulated futures, shape (n_paths, horizon), every value >= 0."""
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestPlan:
+    """What a backtest asks of a model: forecasts from each of `origins` (each made from
+    the values before it only), `horizon` steps ahead, `n_paths` simulated futures apiece,
+    drawn from `rng`."""
+
+    origins: list[int]
+    horizon: int
+    n_paths: int
+    rng: np.random.Generator
 
 
 class ForecastModel(ABC):
@@ -42,14 +55,7 @@ class ForecastModel(ABC):
         """Fit to the whole of `y`."""
 
     def backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[FloatArray, FloatArray]:
         """Forecasts made at each origin from `y[:origin]` only.
 
@@ -57,27 +63,21 @@ class ForecastModel(ABC):
         Refitting at every origin is the honest default; models whose fit is costly override
         this with something cheaper that still never looks past an origin.
         """
-        points = np.empty((len(origins), horizon))
-        paths = np.empty((len(origins), n_paths, horizon))
-        for i, origin in enumerate(origins):
+        horizon, n_paths = plan.horizon, plan.n_paths
+        points = np.empty((len(plan.origins), horizon))
+        paths = np.empty((len(plan.origins), n_paths, horizon))
+        for i, origin in enumerate(plan.origins):
             fitted = self.fit(y[:origin], phase0, period)
             points[i] = fitted.point(horizon)
-            paths[i] = fitted.simulate(horizon, n_paths, rng)
+            paths[i] = fitted.simulate(horizon, n_paths, plan.rng)
         return points, paths
 
     def fit_with_backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[Fitted, FloatArray, FloatArray]:
         """The final fit and the backtest together, for models that can share work between
         them; by default simply both."""
-        points, paths = self.backtest(y, phase0, period, origins, horizon, n_paths, rng)
+        points, paths = self.backtest(y, phase0, period, plan)
         return self.fit(y, phase0, period), points, paths
 
 

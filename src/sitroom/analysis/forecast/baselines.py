@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sitroom.analysis.forecast.base import Fitted, ForecastModel, observed
+from sitroom.analysis.forecast.base import BacktestPlan, Fitted, ForecastModel, observed
 from sitroom.analysis.forecast.result import FloatArray
 
 
@@ -91,18 +91,12 @@ class SeasonalNaive(ForecastModel):
         return _SeasonalNaiveFit(last, int((phase0 + n) % period), recent)
 
     def backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[FloatArray, FloatArray]:
         # All origins at once (a loop of fits costs more than the arithmetic). The errors
         # resampled are those seen before the first origin, as for the nb model.
-        o = np.asarray(origins)
+        o = np.asarray(plan.origins)
+        horizon, n_paths = plan.horizon, plan.n_paths
         first = int(o[0])
         last_seen = _last_seen_by_lag(y, period)
         h = np.arange(horizon)
@@ -112,7 +106,7 @@ class SeasonalNaive(ForecastModel):
         diffs = y[period:first] - y[: first - period]
         pool = observed(diffs)[-recent_window(period) :]
         cycles = -(-horizon // period)
-        shocks = _resample(pool, (o.size * n_paths, cycles, period), rng).cumsum(axis=1)
+        shocks = _resample(pool, (o.size * n_paths, cycles, period), plan.rng).cumsum(axis=1)
         walk = shocks.reshape(o.size * n_paths, cycles * period)[:, :horizon]
         paths = _floor(np.repeat(points, n_paths, axis=0) + walk)
         return points, paths.reshape(o.size, n_paths, horizon)
@@ -154,17 +148,11 @@ class Drift(ForecastModel):
         return _DriftFit(float(y[last]), y.size - 1 - last, float(slope), residuals)
 
     def backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[FloatArray, FloatArray]:
         # All origins at once; errors resampled from before the first origin.
-        o = np.asarray(origins)
+        o = np.asarray(plan.origins)
+        horizon, n_paths = plan.horizon, plan.n_paths
         pool = self.fit(y[: int(o[0])], phase0, period)
         assert isinstance(pool, _DriftFit)
         seen = np.maximum.accumulate(np.where(np.isnan(y), -1, np.arange(y.size)))
@@ -176,7 +164,7 @@ class Drift(ForecastModel):
         steps = gap[:, None] + np.arange(1, horizon + 1)[None, :]
         points = _floor(y[last][:, None] + slope[:, None] * steps)
         total = int(gap.max()) + horizon
-        walk = _resample(pool.residuals, (o.size * n_paths, total), rng).cumsum(axis=1)
+        walk = _resample(pool.residuals, (o.size * n_paths, total), plan.rng).cumsum(axis=1)
         cols = np.repeat(gap, n_paths)[:, None] + np.arange(horizon)[None, :]
         walk = np.take_along_axis(walk, cols, axis=1)
         trend = np.repeat(y[last][:, None] + slope[:, None] * steps, n_paths, axis=0)

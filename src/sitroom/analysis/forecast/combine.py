@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sitroom.analysis.forecast.base import Fitted, ForecastModel
+from sitroom.analysis.forecast.base import BacktestPlan, Fitted, ForecastModel
 from sitroom.analysis.forecast.result import FloatArray
 
 
@@ -69,31 +69,14 @@ class Combination(ForecastModel):
         return combine_fits([m.fit(y, phase0, period) for m in self.members])
 
     def fit_with_backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[Fitted, FloatArray, FloatArray]:
-        runs = [
-            m.fit_with_backtest(y, phase0, period, origins, horizon, n_paths, rng)
-            for m in self.members
-        ]
-        points, paths = combine_backtests([r[1] for r in runs], [r[2] for r in runs], n_paths)
+        runs = [m.fit_with_backtest(y, phase0, period, plan) for m in self.members]
+        points, paths = combine_backtests([r[1] for r in runs], [r[2] for r in runs], plan.n_paths)
         return combine_fits([r[0] for r in runs]), points, paths
 
     def backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[FloatArray, FloatArray]:
-        _, points, paths = self.fit_with_backtest(y, phase0, period, origins, horizon, n_paths, rng)
+        _, points, paths = self.fit_with_backtest(y, phase0, period, plan)
         return points, paths

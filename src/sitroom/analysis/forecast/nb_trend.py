@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sitroom.analysis.forecast.base import Fitted, ForecastModel, observed
+from sitroom.analysis.forecast.base import BacktestPlan, Fitted, ForecastModel, observed
 from sitroom.analysis.forecast.baselines import recent_window
 from sitroom.analysis.forecast.nb_filter import (
     CAP,
@@ -218,22 +218,13 @@ class NBDampedTrend(ForecastModel):
         return _NBFit(params, float(levels[-1]), float(trends[-1]), (phase0 + y.size) % period)
 
     def backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[FloatArray, FloatArray]:
         # Parameters are fitted once, on data before the first origin; the state is then
         # filtered forward, so each origin still sees only its own past.
-        params, start = self.estimate(y[: origins[0]], phase0, period)
-        levels, trends = self._states(y[: max(origins)], phase0, params, start)
-        return self._backtest_from(
-            params, levels, trends, start, phase0, origins, horizon, n_paths, rng
-        )
+        params, start = self.estimate(y[: plan.origins[0]], phase0, period)
+        levels, trends = self._states(y[: max(plan.origins)], phase0, params, start)
+        return self._backtest_from(params, levels, trends, start, phase0, plan)
 
     def shared_window(
         self, y: FloatArray, phase0: int, period: int, origins: list[int]
@@ -251,31 +242,24 @@ class NBDampedTrend(ForecastModel):
         return start, season, season_t, level0
 
     def fit_with_backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[Fitted, FloatArray, FloatArray]:
         """One grid filter over the whole window serves both the backtest (scored on the
         values before the first origin) and the final fit (on all of them). The weekday
         effects of both come from the data before the first origin, so the backtest stays
         blind to its future; the final fit's are a few weeks older than they could be."""
-        shared = self.shared_window(y, phase0, period, origins)
+        shared = self.shared_window(y, phase0, period, plan.origins)
         if shared is None:
-            return super().fit_with_backtest(y, phase0, period, origins, horizon, n_paths, rng)
+            return super().fit_with_backtest(y, phase0, period, plan)
         start, season, season_t, level0 = shared
         win = y[start:]
         grid = grid_filter(win, season_t, level0)
-        params = self._choose(win, season, season_t, grid, origins[0] - start)
+        params = self._choose(win, season, season_t, grid, plan.origins[0] - start)
         # The filter's grid columns are the states of each parameter set (same effects,
         # same start), so neither the backtest nor the final fit needs a run of its own.
         col = params.grid_index
         points, paths = self._backtest_from(
-            params, grid[0][:, col], grid[1][:, col], start, phase0, origins, horizon, n_paths, rng
+            params, grid[0][:, col], grid[1][:, col], start, phase0, plan
         )
         final = self._choose(win, season, season_t, grid, win.size)
         last = grid[0][-1, final.grid_index], grid[1][-1, final.grid_index]
@@ -289,18 +273,16 @@ class NBDampedTrend(ForecastModel):
         trends: FloatArray,
         start: int,
         phase0: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        plan: BacktestPlan,
     ) -> tuple[FloatArray, FloatArray]:
         """Forecasts from each origin, given the filtered states over the window."""
+        origins, horizon, n_paths = plan.origins, plan.horizon, plan.n_paths
         period = params.season.size
         idx = np.asarray(origins) - 1 - start
         level = np.repeat(levels[idx], n_paths)
         trend = np.repeat(trends[idx], n_paths)
         phase = np.repeat((phase0 + np.asarray(origins)) % period, n_paths).astype(float)
-        paths = simulate_states(params, level, trend, phase, horizon, rng)
+        paths = simulate_states(params, level, trend, phase, horizon, plan.rng)
         h = np.arange(1, horizon + 1)
         damp = np.cumsum(params.phi**h)
         phases = (phase0 + np.asarray(origins)[:, None] + h[None, :] - 1) % period

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import lfilter
 
-from sitroom.analysis.forecast.base import Fitted, ForecastModel
+from sitroom.analysis.forecast.base import BacktestPlan, Fitted, ForecastModel
 from sitroom.analysis.forecast.baselines import recent_window
 from sitroom.analysis.forecast.result import FloatArray
 from sitroom.analysis.forecast.seasonal import seasonal_log_effects
@@ -183,29 +183,23 @@ class SeasonalSmoothing(ForecastModel):
         return _SmoothingFit(params, level, (phase0 + y.size) % period)
 
     def fit_with_backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[Fitted, FloatArray, FloatArray]:
         """Parameters and seasonal effects from the data before the first origin, the level
         at every origin from one pass of the filter (causal, so each origin sees only its
         past); then the final fit on everything."""
-        first = origins[0]
+        first = plan.origins[0]
         start = self._start(first, period)
         season = self._season(y[:first], phase0, period, start)
-        p = self._pass(y[: origins[-1]], phase0, period, start, season)
+        p = self._pass(y[: plan.origins[-1]], phase0, period, start, season)
         params = _choose(p, season, first - start)
-        o = np.asarray(origins)
+        o = np.asarray(plan.origins)
+        horizon, n_paths = plan.horizon, plan.n_paths
         level = np.maximum(p.after[params.index, o - 1 - start], 0.0)
         steps = (phase0 + o[:, None] + np.arange(horizon)[None, :]) % period
         mult = np.exp(season[steps])
         points = level[:, None] * mult * (1.0 + params.median_rel)
-        paths = _simulate(params, level, mult, n_paths, rng)
+        paths = _simulate(params, level, mult, n_paths, plan.rng)
         return (
             self.fit(y, phase0, period),
             points,
@@ -213,14 +207,7 @@ class SeasonalSmoothing(ForecastModel):
         )
 
     def backtest(
-        self,
-        y: FloatArray,
-        phase0: int,
-        period: int,
-        origins: list[int],
-        horizon: int,
-        n_paths: int,
-        rng: np.random.Generator,
+        self, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
     ) -> tuple[FloatArray, FloatArray]:
-        _, points, paths = self.fit_with_backtest(y, phase0, period, origins, horizon, n_paths, rng)
+        _, points, paths = self.fit_with_backtest(y, phase0, period, plan)
         return points, paths
