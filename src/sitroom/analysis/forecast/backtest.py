@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sitroom.analysis.forecast.base import BacktestPlan, ForecastModel
 from sitroom.analysis.forecast.calibrate import pit_bounds
 from sitroom.analysis.forecast.result import FloatArray, ModelScore
 
@@ -80,12 +79,3 @@ def score_forecasts(
         horizon=horizon,
     )
     return score, bounds
-
-
-def score_model(
-    model: ForecastModel, y: FloatArray, phase0: int, period: int, plan: BacktestPlan
-) -> tuple[ModelScore, FloatArray]:
-    """Backtest one model and score it."""
-    points, paths = model.backtest(y, phase0, period, plan)
-    scales = mase_scales(y, period, plan.origins)
-    return score_forecasts(model.name, points, paths, y, plan.origins, scales)
