@@ -74,12 +74,7 @@ def run_filter(
                 np.minimum(u, CAP, out=u)
             else:
                 u.fill(-1.0)
-            np.multiply(alpha, u, out=tmp)
-            np.add(before, tmp, out=level)
-            np.multiply(beta, u, out=tmp)
-            np.add(carried, tmp, out=trend)
-            np.minimum(trend, TREND_CAP, out=trend)
-            np.maximum(trend, -TREND_CAP, out=trend)
+            _correct(level, trend, before, carried, u, alpha, beta, tmp)
         else:
             level[:] = before
             trend[:] = carried
@@ -87,6 +82,27 @@ def run_filter(
     # The cap guards exp() against overflow only; real counts never come near it.
     np.minimum(log_mu, MAX_LOG_MEAN, out=log_mu)
     return levels, trends, log_mu
+
+
+def _correct(
+    level: FloatArray,
+    trend: FloatArray,
+    before: FloatArray,
+    carried: FloatArray,
+    u: FloatArray,
+    alpha: FloatArray,
+    beta: FloatArray,
+    tmp: FloatArray,
+) -> None:
+    """The day's correction: level and trend move by alpha and beta times the relative error
+    `u`, the trend within its cap (written into `level` and `trend`; `tmp` is scratch). One
+    definition for the grid filter and the batched one, so they stay bit-identical."""
+    np.multiply(alpha, u, out=tmp)
+    np.add(before, tmp, out=level)
+    np.multiply(beta, u, out=tmp)
+    np.add(carried, tmp, out=trend)
+    np.minimum(trend, TREND_CAP, out=trend)
+    np.maximum(trend, -TREND_CAP, out=trend)
 
 
 def run_one(
@@ -160,12 +176,7 @@ def run_filters(items: Sequence[tuple[FloatArray, FloatArray, float]]) -> list[G
         u -= 1.0
         np.minimum(u, CAP, out=u)
         u *= known[t][:, None]  # a missing day: no update (u = 0)
-        np.multiply(alpha, u, out=tmp)
-        np.add(before, tmp, out=level)
-        np.multiply(beta, u, out=tmp)
-        np.add(carried, tmp, out=trend)
-        np.minimum(trend, TREND_CAP, out=trend)
-        np.maximum(trend, -TREND_CAP, out=trend)
+        _correct(level, trend, before, carried, u, alpha, beta, tmp)
         np.maximum(level, MIN_LOG_LEVEL, out=level)
     np.minimum(log_mu, MAX_LOG_MEAN, out=log_mu)
     return [
