@@ -106,6 +106,6 @@ def test_the_column_import_fills_the_incident_table_columns_the_row_import_fills
     """The column path names the stored columns itself (interchange does not import the
     store): it must keep to the store's list and order."""
     from sitroom.interchange.records.incident_columns import STORED
-    from sitroom.store.mapping import INCIDENT_COLUMNS
+    from sitroom.store.mapping import INCIDENT_COLUMNS, OWNER_COLUMNS
 
-    assert (*STORED, "import_batch_id") == INCIDENT_COLUMNS
+    assert (*STORED, "import_batch_id", *OWNER_COLUMNS) == INCIDENT_COLUMNS

@@ -58,6 +58,7 @@ def import_(
         TimeElapsedColumn,
     )
 
+    from ..domain.accounts import Writer
     from ..services import ingest
     from ..services.setup import init_database
 
@@ -79,6 +80,8 @@ def import_(
             db,
             file,
             entered_by=entered_by,
+            # The command line is the operator's: it sees and may refer to every record.
+            writer=Writer.operator(entered_by),
             kind=kind,
             partial=partial,
             progress=lambda rows, done: bar.update(task, completed=done, rows=rows),

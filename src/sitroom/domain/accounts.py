@@ -33,6 +33,8 @@ class Sharing(enum.StrEnum):
 # Coordinators see across organisations: that is their job (the multi-country picture).
 _SEES_EVERYTHING = frozenset({Role.COORDINATOR, Role.ADMIN})
 _WRITES = frozenset({Role.REPORTER, Role.ANALYST, Role.COORDINATOR, Role.ADMIN})
+# Border sections are geography every user's map and series share: only these define them.
+_DEFINES_SECTIONS = frozenset({Role.COORDINATOR, Role.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,22 @@ def can_change(user: User, owner: Ownership) -> bool:
     return owner.organisation_id is not None and owner.organisation_id == user.organisation_id
 
 
+def can_define_sections(user: User) -> bool:
+    return user.active and user.role in _DEFINES_SECTIONS
+
+
+def storage_scope(organisation_id: int | None, sharing: Sharing, username: str) -> str:
+    """Where a stored figure's or incident's content ref must be unique: among the records of
+    the same readers. A shared record is unique among shared ones (everybody sees them all); a
+    restricted one among its organisation's restricted ones (which that organisation sees), so
+    a writer's record can only ever be a duplicate of one the writer may read."""
+    if sharing is Sharing.SHARED:
+        return "shared"
+    if organisation_id is not None:
+        return f"org:{organisation_id}"
+    return f"user:{username}"
+
+
 def can_administer(user: User) -> bool:
     return user.active and user.role is Role.ADMIN
 
@@ -98,3 +116,49 @@ def check_password(value: str) -> str:
     if len(value) > 1024:
         raise InvalidValue("a password may have at most 1024 characters")
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class Writer:
+    """Who stores records, and how what they store is shared. A person writes as a `User`;
+    the operator (the command line, the bundled data) writes with no user, sees every record
+    and stores shared records of no organisation."""
+
+    name: str
+    user: User | None
+    sharing: Sharing = Sharing.SHARED
+
+    @classmethod
+    def operator(cls, name: str) -> Writer:
+        return cls(name, None, Sharing.SHARED)
+
+    @classmethod
+    def person(cls, user: User, sharing: Sharing) -> Writer:
+        return cls(user.username, user, sharing)
+
+    @property
+    def organisation_id(self) -> int | None:
+        return None if self.user is None else self.user.organisation_id
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.user is None or sees_everything(self.user)
+
+    @property
+    def defines_sections(self) -> bool:
+        return self.user is None or can_define_sections(self.user)
+
+    @property
+    def scope(self) -> str:
+        return storage_scope(self.organisation_id, self.sharing, self.name)
+
+    def may_correct(self, owner: Ownership) -> bool:
+        """Whether a new figure may correct a stored one the writer can read: its own
+        organisation's, any for coordinators and the operator; a figure of no organisation
+        (published data) by anyone who reports."""
+        if self.user is None or owner.organisation_id is None:
+            return True
+        return can_change(self.user, owner)
+
+    def may_change(self, owner: Ownership) -> bool:
+        return self.user is None or can_change(self.user, owner)

@@ -1,6 +1,6 @@
-"""Writes from people, one record at a time or one uploaded file: the same parsing and the same
-sinks as a file import (one validation path), plus who owns the result and an audit entry, all
-in one transaction."""
+"""Writes from people, one record at a time or one uploaded file: the same parsing, the same
+sinks and the same authorisation (`write_gate`) as a file import, who owns the result and an
+audit entry, all in one transaction."""
 
 from __future__ import annotations
 
@@ -12,31 +12,26 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ..domain.accounts import Ownership, Sharing, User, can_change, can_write, sees_everything
+from ..domain.accounts import Sharing, User, Writer, sees_everything
 from ..domain.errors import FieldErrors
 from ..domain.incidents import IncidentStatus
 from ..interchange.records.registry import SCHEMAS
 from ..interchange.records.schema import EntryContext, RecordKind
 from ..store.account_tables import UserRow
 from ..store.engine import UnitOfWork
-from ..store.tables import FigureRow, ImportBatchRow, IncidentRow, QuarantineRow, SiteRow
+from ..store.tables import ImportBatchRow, QuarantineRow
 from . import audit
-from .access import visible
-from .accounts import NotAllowed
 from .ingest import import_file
 from .queries import QuarantinedRow
 from .report import ImportReport
 from .sinks import SINKS, Parsed
+from .write_gate import WriteGate, person
 
-ENTRY_KINDS = (RecordKind.FIGURES, RecordKind.INCIDENTS)
-_OWNED_BY_BATCH: dict[RecordKind, type[FigureRow] | type[IncidentRow] | type[SiteRow]] = {
-    RecordKind.FIGURES: FigureRow,
-    RecordKind.INCIDENTS: IncidentRow,
-    RecordKind.SITES: SiteRow,
-}
+# Sections are entered one by one too (by coordinators and administrators: write_gate).
+ENTRY_KINDS = (RecordKind.FIGURES, RecordKind.INCIDENTS, RecordKind.SECTIONS)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
 
 
@@ -51,11 +46,6 @@ class EntryResult:
         return not self.errors
 
 
-def _require_writer(user: User) -> None:
-    if not can_write(user):
-        raise NotAllowed(f"a {user.role.value} can read but not report; ask for the reporter role")
-
-
 def report_record(
     engine: Engine,
     user: User,
@@ -65,65 +55,37 @@ def report_record(
     sharing: Sharing = Sharing.RESTRICTED,
     now: datetime | None = None,
 ) -> EntryResult:
-    """Parse one record as the importer does, store it as the user's organisation's, audit it.
-    Every field's mistake is reported, not only the first, so a form can show each beside
-    its field."""
-    _require_writer(user)
+    """Parse one record as the importer does, check and store it through the importer's sink
+    as the user's organisation's, audit it. Every field's mistake is reported, not only the
+    first, so a form can show each beside its field."""
+    writer = person(Writer.person(user, sharing))
     if kind not in ENTRY_KINDS:
         raise ValueError(f"{kind.value} are defined by import, not entered one by one")
     now = now or datetime.now(UTC)
     schema = SCHEMAS[kind]
     # Who entered it is the signed-in user, whatever the form says.
     cells = {k: v for k, v in cells.items() if k in {c.name for c in schema.columns}}
-    cells.update(entered_by=user.username, entered_at="")
+    if kind is not RecordKind.SECTIONS:
+        cells.update(entered_by=user.username, entered_at="")
     try:
         record = schema.parse(cells, EntryContext(user.username, now))
     except FieldErrors as exc:
         return EntryResult(errors=dict(exc.errors))
     with UnitOfWork(engine) as uow:
-        corrects = getattr(record, "corrects", None)
-        if corrects and not _may_correct(uow.session, user, corrects):
-            # Not found and not allowed read the same: a restricted ref stays unconfirmed.
-            return EntryResult(
-                errors={"corrects": f"no figure you may correct has the ref {corrects!r}"}
-            )
-        place = getattr(record, "place", None)
-        if place and _hidden_site(uow.session, user, place):
-            # The sink's own words: a site the user may not see does not exist for them.
-            reason = f"{place!r} is not a known country code, border section or reception site"
-            return EntryResult(errors={"place": reason})
         batch = _batch(uow.session, user, kind, "web form", cells, now)
-        outcome = SINKS[kind](uow.session, batch.id).take([Parsed(1, record, cells)])
+        gate = WriteGate(uow.session, writer)
+        outcome = SINKS[kind](uow.session, batch.id, gate).take([Parsed(1, record, cells)])
         if outcome.refused:
             return EntryResult(errors={r.field: r.reason for r in outcome.refused})
-        ref: str = record.ref
+        ref: str = getattr(record, "ref", None) or record.id
         if outcome.duplicate:
             return EntryResult(ref=ref, duplicate=True)
-        _own(uow.session, kind, batch.id, user, sharing)
-        after = {**schema.to_cells(record), "sharing": sharing.value}
+        after = schema.to_cells(record)
+        if kind is not RecordKind.SECTIONS:
+            after["sharing"] = sharing.value
         audit.record(uow.session, user, "create", kind.value, ref, after=after, now=now)
         uow.commit()
     return EntryResult(ref=ref)
-
-
-def _hidden_site(session: Session, user: User, place: str) -> bool:
-    found = session.execute(
-        select(SiteRow.id).where(SiteRow.id == place, ~visible(user, SiteRow.__table__))
-    ).first()
-    return found is not None
-
-
-def _may_correct(session: Session, user: User, ref: str) -> bool:
-    row = session.execute(
-        select(FigureRow.organisation_id, FigureRow.sharing).where(
-            FigureRow.ref == ref, visible(user, FigureRow.__table__)
-        )
-    ).first()
-    if row is None:
-        return False
-    owner = Ownership(row[0], Sharing(row[1]))
-    # A figure of no organisation (published data) is corrected by anyone who reports.
-    return owner.organisation_id is None or can_change(user, owner)
 
 
 def _batch(
@@ -147,30 +109,17 @@ def _batch(
     return batch
 
 
-def _own(session: Session, kind: RecordKind, batch_id: int, user: User, sharing: Sharing) -> None:
-    row_type = _OWNED_BY_BATCH.get(kind)
-    if row_type is None:
-        return
-    session.execute(
-        update(row_type)
-        .where(row_type.import_batch_id == batch_id)
-        .values(organisation_id=user.organisation_id, sharing=sharing.value)
-    )
-
-
 def change_incident_status(
     engine: Engine, user: User, ref: str, status: IncidentStatus, *, now: datetime | None = None
 ) -> bool:
     """Verify or retract an incident. False when the user cannot see it; NotAllowed when they
     can see but not change it."""
     with UnitOfWork(engine) as uow:
-        row = uow.session.scalars(
-            select(IncidentRow).where(IncidentRow.ref == ref, visible(user, IncidentRow.__table__))
-        ).first()
+        row = WriteGate(uow.session, Writer.person(user, Sharing.RESTRICTED)).incident_to_change(
+            ref
+        )
         if row is None:
             return False
-        if not can_change(user, Ownership(row.organisation_id, Sharing(row.sharing))):
-            raise NotAllowed("only the reporting organisation or a coordinator can change it")
         before = {"status": row.status}
         row.status = status.value
         audit.record(
@@ -203,15 +152,14 @@ def import_upload(
     kind: RecordKind | None = None,
     sharing: Sharing = Sharing.RESTRICTED,
 ) -> ImportReport:
-    """An uploaded file through the importer itself: valid rows are stored, rejected rows are
-    quarantined and reported with their line and reason."""
-    _require_writer(user)
+    """An uploaded file through the importer itself, as the user writes (their organisation
+    owns what it stores, `write_gate` checks what it refers to): valid rows are stored,
+    rejected rows are quarantined and reported with their line and reason."""
+    writer = person(Writer.person(user, sharing))
     name = safe_file_name(file_name)
 
-    def own_and_audit(session: Session, report: ImportReport) -> None:
-        # In the import's own transaction: the rows are never stored without their owner.
-        if report.kind and report.batch_id is not None:
-            _own(session, RecordKind(report.kind), report.batch_id, user, sharing)
+    def audit_import(session: Session, report: ImportReport) -> None:
+        # In the import's own transaction: stored with the rows or not at all.
         summary = {k: v for k, v in report.as_dict().items() if k != "rejections"}
         audit.record(session, user, "import", "batch", str(report.batch_id), after=summary)
 
@@ -222,9 +170,10 @@ def import_upload(
             engine,
             path,
             entered_by=user.username,
+            writer=writer,
             kind=kind,
             partial=True,
-            before_commit=own_and_audit,
+            before_commit=audit_import,
         )
 
 

@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
+from ..domain.accounts import Writer
 from ..domain.errors import FieldErrors
 from ..interchange.records.registry import SCHEMAS, guess_kind
 from ..interchange.records.schema import EntryContext, RecordKind, RecordSchema
@@ -23,6 +24,7 @@ from ..store.tables import ImportBatchRow, QuarantineRow
 from . import ingest_columns
 from .report import ImportReport, Rejection
 from .sinks import SINKS, Parsed
+from .write_gate import WriteGate
 
 Progress = Callable[[int, int], None]
 """Called with (rows read so far, bytes read so far)."""
@@ -39,6 +41,7 @@ def import_file(
     path: Path,
     *,
     entered_by: str,
+    writer: Writer | None = None,
     kind: RecordKind | None = None,
     partial: bool = False,
     now: datetime | None = None,
@@ -47,7 +50,9 @@ def import_file(
 ) -> ImportReport:
     """Read every row of `path`. Without `partial`, any rejected row means nothing is stored;
     with it, valid rows are stored and rejected ones kept in the quarantine. Either way the
-    report lists every rejected row with its line, field and reason."""
+    report lists every rejected row with its line, field and reason. Rows are checked and
+    owned as `writer` may (`write_gate`); without one, as the operator named `entered_by`."""
+    writer = writer or Writer.operator(entered_by)
     report = ImportReport(file_name=path.name)
     try:
         digest = _sha256(path)
@@ -57,7 +62,7 @@ def import_file(
                 stream,
                 report,
                 digest,
-                entered_by=entered_by,
+                writer=writer,
                 kind=kind,
                 partial=partial,
                 now=now or datetime.now(UTC),
@@ -78,7 +83,7 @@ def _import_stream(
     report: ImportReport,
     digest: str,
     *,
-    entered_by: str,
+    writer: Writer,
     kind: RecordKind | None,
     partial: bool,
     now: datetime,
@@ -98,7 +103,7 @@ def _import_stream(
             digest,
             kind=kind,
             partial=partial,
-            entered_by=entered_by,
+            writer=writer,
             now=now,
             progress=progress,
             before_commit=before_commit,
@@ -114,7 +119,7 @@ def _store_rows(
     report: ImportReport,
     digest: str,
     *,
-    entered_by: str,
+    writer: Writer,
     kind: RecordKind | None,
     partial: bool,
     now: datetime,
@@ -132,14 +137,14 @@ def _store_rows(
     missing = schema.missing_columns(source.header)
     if unknown := schema.unknown_columns(source.header):
         report.notes.append(f"columns ignored (not part of {kind.value}): {', '.join(unknown)}")
-    context = EntryContext(entered_by=entered_by, entered_at=now)
+    context = EntryContext(entered_by=writer.name, entered_at=now)
     with UnitOfWork(engine) as uow:
         batch = ImportBatchRow(
             file_name=report.file_name[:260],
             file_sha256=digest,
             record_kind=kind.value,
             file_format=report.file_format,
-            imported_by=entered_by,
+            imported_by=writer.name,
             imported_at=now,
             rows_read=0,
             rows_accepted=0,
@@ -149,6 +154,7 @@ def _store_rows(
         uow.session.add(batch)
         uow.session.flush()
         report.batch_id = batch.id
+        gate = WriteGate(uow.session, writer)
         with roomy_cache(uow.session):
             if not missing and ingest_columns.qualifies(
                 kind, report.file_format, source.header, stream
@@ -159,13 +165,14 @@ def _store_rows(
                     source.header,
                     report,
                     batch_id=batch.id,
+                    gate=gate,
                     context=context,
                     parse_row=lambda raw: _parse(raw, schema, missing, context, report),
                     reject=lambda line, field, why, cells: _reject(report, line, field, why, cells),
                     progress=progress,
                 )
             else:
-                _row_by_row(uow.session, stream, source, report, schema, missing, context, progress)
+                _row_by_row(gate, stream, source, report, schema, missing, context, progress)
         if report.rejected and not partial:
             return report  # leaving the unit of work rolls everything back
         _quarantine(uow.session, report, batch.id, kind)
@@ -187,7 +194,7 @@ def _store_rows(
 
 
 def _row_by_row(
-    session: Session,
+    gate: WriteGate,
     stream: BinaryIO,
     source: RowSource,
     report: ImportReport,
@@ -197,7 +204,8 @@ def _row_by_row(
     progress: Progress | None,
 ) -> None:
     assert report.batch_id is not None
-    sink = SINKS[schema.kind](session, report.batch_id)
+    session = gate.session
+    sink = SINKS[schema.kind](session, report.batch_id, gate)
     # Only a file exported from the quarantine has rows that can resolve quarantined ones.
     resolves = "quarantine_id" in source.header
     for chunk in _chunks(source.rows, CHUNK_ROWS):

@@ -36,9 +36,9 @@ from ..interchange.table import RawRow
 from ..interchange.text_checks import MAX_CELL_CHARS
 from ..store import mapping
 from ..store.bulk import Staged, staged_insert
-from .places import known_places
+from .parsed import Parsed
 from .report import ImportReport
-from .sinks import Parsed
+from .write_gate import WriteGate
 
 ParseRow = Callable[[RawRow], Parsed | None]
 """The row parser: the row as a record, or None once it has been rejected in the report."""
@@ -46,6 +46,7 @@ Reject = Callable[[int, str, str, dict[str, str]], None]
 Progress = Callable[[int, int], None]
 
 _KNOWN = {c.name for c in COLUMNS}
+_STORED = len(STORED)
 
 
 def qualifies(kind: RecordKind, file_format: str, header: list[str], stream: BinaryIO) -> bool:
@@ -69,42 +70,53 @@ def store_incidents(
     report: ImportReport,
     *,
     batch_id: int,
+    gate: WriteGate,
     context: EntryContext,
     parse_row: ParseRow,
     reject: Reject,
     progress: Progress | None,
 ) -> None:
-    """Read, check and store every row; count each in `report` as the row importer would."""
-    sections = known_places(session).sections
+    """Read, check and store every row; count each in `report` as the row importer would.
+    The column checks take only sections the writer may use (`gate`); every other row goes
+    through the row parser and `gate.check`, a block at a time."""
+    sections = gate.places().sections
+    organisation, sharing, scope = gate.owner
+    owner = (
+        pl.lit(organisation, pl.Int64()).alias("organisation_id"),
+        pl.lit(sharing, pl.String()).alias("sharing"),
+        pl.lit(scope, pl.String()).alias("scope"),
+    )
+    columns = (*STORED, *mapping.OWNER_COLUMNS)
     staged: Staged | None = None
     offered = 0
     try:
         for block in blocks(stream, header):
             if staged is None:
                 staged = staged_insert(
-                    session, "incidents", STORED, batch_id, rows=_expected_rows(stream, block)
+                    session, "incidents", columns, batch_id, rows=_expected_rows(stream, block)
                 )
             fast, rows = _split(block, header, context, sections)
-            slow: list[tuple[object, ...]] = []
+            parsed: list[Parsed] = []
             for raw in sorted(rows, key=lambda r: r.line):
                 report.read += 1
-                item = parse_row(raw)
-                if item is None:
+                if (item := parse_row(raw)) is not None:
+                    parsed.append(item)
+            refused = {r.line: r for r in gate.check(RecordKind.INCIDENTS, parsed)}
+            slow: list[tuple[object, ...]] = []
+            for item in parsed:
+                if (no := refused.get(item.line)) is not None:
+                    reject(item.line, no.field, no.reason, item.cells)
                     continue
                 incident: Incident = item.record
-                if incident.section not in sections:
-                    reason = f"{incident.section!r} is not a known border section"
-                    reject(item.line, "section", reason, item.cells)
-                    continue
                 values = mapping.incident_values(incident, batch_id)
-                slow.append((item.line, *values[:2], values[2].isoformat(), *values[3:-1]))
+                slow.append((item.line, *values[:2], values[2].isoformat(), *values[3:_STORED]))
             report.read += fast.height
             frame = pl.concat(
                 [fast, pl.DataFrame(slow, schema={"line": pl.Int64(), **SCHEMA}, orient="row")]
             )
             if slow:
                 frame = frame.sort("line")
-            staged.add(frame.select(STORED))
+            staged.add(frame.select(*STORED, *owner))
             offered += frame.height
             if progress:
                 progress(report.read, block.position)

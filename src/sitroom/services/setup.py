@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from ..datasets import belarus_2021
+from ..domain.accounts import Writer
 from ..store.migrate import upgrade
 from .ingest import import_file
 from .report import ImportReport
@@ -32,5 +33,8 @@ def load_belarus_2021(engine: Engine, *, now: datetime | None = None) -> DemoLoa
     with tempfile.TemporaryDirectory(prefix="sitroom-demo-") as folder:
         files, skipped = belarus_2021.write_import_files(Path(folder))
         for path in files:
-            reports.append(import_file(engine, path, entered_by=belarus_2021.ENTERED_BY, now=now))
+            operator = Writer.operator(belarus_2021.ENTERED_BY)
+            reports.append(
+                import_file(engine, path, entered_by=operator.name, writer=operator, now=now)
+            )
     return DemoLoad(reports, skipped)

@@ -1,4 +1,5 @@
-"""Where parsed rows go, per record kind: checks against what is stored, then the insert."""
+"""Where parsed rows go, per record kind: the writer's checks (`write_gate`, the one
+authorisation path), then the insert with the writer's ownership."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.figures import ReportedFigure
@@ -14,22 +14,11 @@ from ..domain.incidents import Incident
 from ..interchange.records.schema import RecordKind
 from ..store import mapping
 from ..store.bulk import insert_new
-from ..store.tables import FigureRow, SectionRow, SiteRow
-from .places import KnownPlaces, known_places
+from ..store.tables import SectionRow, SiteRow
+from .parsed import Parsed, Refused
+from .write_gate import WriteGate, id_taken
 
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    line: int
-    record: Any
-    cells: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    line: int
-    field: str
-    reason: str
+__all__ = ["SINKS", "ChunkOutcome", "Parsed", "Refused", "Sink"]
 
 
 @dataclass(slots=True)
@@ -44,123 +33,106 @@ class Sink(Protocol):
     def take(self, chunk: Sequence[Parsed]) -> ChunkOutcome: ...
 
 
+def _passing(
+    gate: WriteGate, kind: RecordKind, chunk: Sequence[Parsed]
+) -> tuple[list[Parsed], list[Refused]]:
+    """The chunk's rows the writer may store, and the refused ones (write_gate)."""
+    refused = gate.check(kind, chunk)
+    lines = {r.line for r in refused}
+    return [p for p in chunk if p.line not in lines], refused
+
+
 class FigureSink:
-    def __init__(self, session: Session, batch_id: int) -> None:
-        self.session, self.batch_id = session, batch_id
-        self.places: KnownPlaces = known_places(session)
-        self.refs_in_file: set[str] = set()
+    def __init__(self, session: Session, batch_id: int, gate: WriteGate) -> None:
+        self.session, self.batch_id, self.gate = session, batch_id, gate
 
     def take(self, chunk: Sequence[Parsed]) -> ChunkOutcome:
-        wanted = {p.record.corrects for p in chunk if p.record.corrects} - self.refs_in_file
-        stored = set(self.session.scalars(select(FigureRow.ref).where(FigureRow.ref.in_(wanted))))
-        refused: list[Refused] = []
-        good: list[Parsed] = []
+        good, refused = _passing(self.gate, RecordKind.FIGURES, chunk)
+        places, owner = self.gate.places(), self.gate.owner
         rows: list[tuple[Any, ...]] = []
-        for item in chunk:
+        for item in good:
             figure: ReportedFigure = item.record
-            kind = self.places.kind_of(figure.place)
-            if kind is None:
-                refused.append(
-                    Refused(
-                        item.line,
-                        "place",
-                        f"{figure.place!r} is not a known "
-                        "country code, border section or reception site",
-                    )
-                )
-                continue
-            if figure.corrects and figure.corrects not in stored | self.refs_in_file:
-                refused.append(
-                    Refused(
-                        item.line, "corrects", f"no stored figure has the ref {figure.corrects!r}"
-                    )
-                )
-                continue
-            self.refs_in_file.add(figure.ref)
-            good.append(item)
-            rows.append(mapping.figure_values(figure, kind, self.batch_id))
+            kind = places.kind_of(figure.place)
+            assert kind is not None  # the gate refused unknown places
+            rows.append(mapping.figure_values(figure, kind, self.batch_id, owner))
         inserted = insert_new(self.session, "figures", mapping.FIGURE_COLUMNS, rows)
         return ChunkOutcome(inserted, len(rows) - inserted, refused, [p.line for p in good])
 
 
 class IncidentSink:
-    def __init__(self, session: Session, batch_id: int) -> None:
-        self.session, self.batch_id = session, batch_id
-        self.sections = known_places(session).sections
+    def __init__(self, session: Session, batch_id: int, gate: WriteGate) -> None:
+        self.session, self.batch_id, self.gate = session, batch_id, gate
 
     def take(self, chunk: Sequence[Parsed]) -> ChunkOutcome:
-        refused: list[Refused] = []
-        good: list[int] = []
+        good, refused = _passing(self.gate, RecordKind.INCIDENTS, chunk)
+        owner = self.gate.owner
         rows: list[tuple[Any, ...]] = []
-        for item in chunk:
+        for item in good:
             incident: Incident = item.record
-            if incident.section not in self.sections:
-                refused.append(
-                    Refused(
-                        item.line, "section", f"{incident.section!r} is not a known border section"
-                    )
-                )
-                continue
-            good.append(item.line)
-            rows.append(mapping.incident_values(incident, self.batch_id))
+            rows.append(mapping.incident_values(incident, self.batch_id, owner))
         inserted = insert_new(self.session, "incidents", mapping.INCIDENT_COLUMNS, rows)
-        return ChunkOutcome(inserted, len(rows) - inserted, refused, good)
+        return ChunkOutcome(inserted, len(rows) - inserted, refused, [p.line for p in good])
 
 
 class _DefinitionSink:
     """Sites and sections are defined once: the same definition again is a duplicate, a
     different one under the same id is refused rather than silently overwriting it."""
 
+    kind: RecordKind
     row_type: type[SiteRow] | type[SectionRow]
     values: Callable[[Any], dict[str, Any]]
-    # Sites are owned by whoever uploads them, found by their batch; sections are shared
+    # Sites are owned by whoever defines them (found by their batch too); sections are shared
     # geography that nobody owns.
-    keeps_batch = False
+    owned = False
 
-    def __init__(self, session: Session, batch_id: int) -> None:
-        self.session = session
-        self.batch_id = batch_id
+    def __init__(self, session: Session, batch_id: int, gate: WriteGate) -> None:
+        self.session, self.batch_id, self.gate = session, batch_id, gate
 
     def take(self, chunk: Sequence[Parsed]) -> ChunkOutcome:
         accepted = duplicate = 0
-        refused: list[Refused] = []
+        passing, refused = _passing(self.gate, self.kind, chunk)
         good: list[int] = []
-        for item in chunk:
+        for item in passing:
             values = type(self).values(item.record)
+            # The gate refused ids held by a definition the writer may not see.
             existing = self.session.get(self.row_type, values["id"])
             if existing is None:
-                batch = {"import_batch_id": self.batch_id} if self.keeps_batch else {}
-                self.session.add(self.row_type(**values, **batch))
+                self.session.add(self.row_type(**values, **self._ownership()))
                 self.session.flush()
                 accepted += 1
             elif all(getattr(existing, k) == v for k, v in values.items()):
                 duplicate += 1
             else:
-                refused.append(
-                    Refused(
-                        item.line,
-                        "id",
-                        f"{values['id']} is already defined "
-                        "with other values; give the changed one a new id",
-                    )
-                )
+                refused.append(Refused(item.line, "id", id_taken(values["id"])))
                 continue
             good.append(item.line)
         return ChunkOutcome(accepted, duplicate, refused, good)
 
+    def _ownership(self) -> dict[str, Any]:
+        if not self.owned:
+            return {}
+        organisation, sharing, _ = self.gate.owner
+        return {
+            "import_batch_id": self.batch_id,
+            "organisation_id": organisation,
+            "sharing": sharing,
+        }
+
 
 class SiteSink(_DefinitionSink):
+    kind = RecordKind.SITES
     row_type = SiteRow
     values = staticmethod(mapping.site_values)
-    keeps_batch = True
+    owned = True
 
 
 class SectionSink(_DefinitionSink):
+    kind = RecordKind.SECTIONS
     row_type = SectionRow
     values = staticmethod(mapping.section_values)
 
 
-SINKS: dict[RecordKind, Callable[[Session, int], Sink]] = {
+SINKS: dict[RecordKind, Callable[[Session, int, WriteGate], Sink]] = {
     RecordKind.FIGURES: FigureSink,
     RecordKind.INCIDENTS: IncidentSink,
     RecordKind.SITES: SiteSink,

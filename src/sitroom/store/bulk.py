@@ -27,6 +27,20 @@ SQLITE_BUILD_CACHE_KIB = 4 * 1024
 # built once at the end of the insert rather than kept up row by row.
 REBUILD_FROM_ROWS = 50_000
 
+# What makes a row the same as a stored one, per table: a figure's or an incident's content ref
+# within its scope (the readers it is shared with, see tables.FigureRow); a quarantined row's.
+UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "figures": ("ref", "scope"),
+    "incidents": ("ref", "scope"),
+    "quarantine": ("ref",),
+}
+
+
+def unique_key(table: str) -> str:
+    """The table's unique key as a column list, for ON CONFLICT and PARTITION BY."""
+    return ", ".join(UNIQUE_KEYS[table])
+
+
 BulkInsert = Callable[[Session, str, Sequence[str], Sequence[tuple[Any, ...]]], int]
 
 
@@ -37,7 +51,9 @@ def _sqlite(
     marks = ", ".join("?" for _ in columns)
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     cursor.executemany(
-        f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (ref) DO NOTHING", rows
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+        f"ON CONFLICT ({unique_key(table)}) DO NOTHING",
+        rows,
     )
     inserted: int = cursor.rowcount
     cursor.close()
@@ -63,7 +79,7 @@ def _postgresql(
                 copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_{table} "
-            "ON CONFLICT (ref) DO NOTHING"
+            f"ON CONFLICT ({unique_key(table)}) DO NOTHING"
         )
         return int(cursor.rowcount)
 
@@ -149,7 +165,7 @@ class _SqliteStaged:
             # (roomy_cache puts the connection's own setting back after the import).
             connection.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB // 2}")
         # A ref that is a table constraint (a database not yet migrated) is never dropped.
-        self.on_conflict = "" if self.unique else " ON CONFLICT (ref) DO NOTHING"
+        self.on_conflict = "" if self.unique else f" ON CONFLICT ({unique_key(table)}) DO NOTHING"
         self.writer: BlockWriter[tuple[str, pl.DataFrame]] = BlockWriter(
             self._insert, name="sitroom-insert"
         )
@@ -216,7 +232,8 @@ class _SqliteStaged:
         themselves, so only this import's rows can come second."""
         cursor = self.connection.execute(
             f"DELETE FROM {self.table} WHERE id IN (SELECT id FROM (SELECT id, row_number() "
-            "OVER (PARTITION BY ref ORDER BY import_batch_id IS ?, id) AS place "
+            f"OVER (PARTITION BY {unique_key(self.table)} ORDER BY import_batch_id IS ?, id) "
+            "AS place "
             f"FROM {self.table}) WHERE place > 1)",
             (self.batch_id,),
         )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from .block_writer import BlockWriter
+from .bulk import UNIQUE_KEYS, unique_key
 
 if TYPE_CHECKING:
     import polars as pl
@@ -92,11 +93,12 @@ class PostgresqlStaged:
             if self.loaded:
                 return self._put_together(cursor)
             indexes = self._drop_secondary_indexes(cursor)
+            same = " AND ".join(f"t.{c} = s.{c}" for c in UNIQUE_KEYS[self.table])
             cursor.execute(
                 f"INSERT INTO {self.table} ({self.names}, import_batch_id) "
                 f"SELECT {self.names}, {self.batch_id} FROM {self.scratch} AS s "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} AS t WHERE t.ref = s.ref) "
-                "ON CONFLICT (ref) DO NOTHING"
+                f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} AS t WHERE {same}) "
+                f"ON CONFLICT ({unique_key(self.table)}) DO NOTHING"
             )
             inserted = int(cursor.rowcount)
             for sql in indexes:
@@ -200,9 +202,10 @@ class PostgresqlStaged:
         """Delete this import's rows whose ref was stored before it or came earlier in it
         (rows are numbered in file order); return how many."""
         batch = self.batch_id
+        same = " AND ".join(f"b.{c} = a.{c}" for c in UNIQUE_KEYS[self.table])
         cursor.execute(
             f"DELETE FROM {self.table} AS a USING {self.table} AS b "
-            f"WHERE a.import_batch_id = {batch} AND b.ref = a.ref AND b.ctid <> a.ctid "
+            f"WHERE a.import_batch_id = {batch} AND {same} AND b.ctid <> a.ctid "
             f"AND (b.import_batch_id IS DISTINCT FROM {batch} OR b.id < a.id)"
         )
         return int(cursor.rowcount)

@@ -15,6 +15,15 @@ from ..domain.measures import Measure, Qualifier
 from ..domain.places import BorderSection, PlaceKind, Point, ReceptionSite, SiteKind
 from ..domain.sources import Source, SourceKind
 
+OWNER_COLUMNS = ("organisation_id", "sharing", "scope")
+"""Who owns a stored figure or incident, who else reads it, and where its ref is unique."""
+
+Owner = tuple[int | None, str, str]
+"""The values of `OWNER_COLUMNS`."""
+
+UNOWNED: Owner = (None, "shared", "shared")
+"""Records of no organisation, shared with everyone: the operator's."""
+
 FIGURE_COLUMNS = (
     "ref",
     "measure",
@@ -34,6 +43,7 @@ FIGURE_COLUMNS = (
     "corrects",
     "note",
     "import_batch_id",
+    *OWNER_COLUMNS,
 )
 
 INCIDENT_COLUMNS = (
@@ -59,11 +69,12 @@ INCIDENT_COLUMNS = (
     "entered_by",
     "entered_at",
     "import_batch_id",
+    *OWNER_COLUMNS,
 )
 
 
 def figure_values(
-    figure: ReportedFigure, place_kind: PlaceKind, batch_id: int | None
+    figure: ReportedFigure, place_kind: PlaceKind, batch_id: int | None, owner: Owner = UNOWNED
 ) -> tuple[Any, ...]:
     source = figure.source
     return (
@@ -85,6 +96,7 @@ def figure_values(
         figure.corrects,
         figure.note,
         batch_id,
+        *owner,
     )
 
 
@@ -180,7 +192,9 @@ def _nationalities_text(pairs: tuple[tuple[str, int], ...]) -> str:
     return text
 
 
-def incident_values(incident: Incident, batch_id: int | None) -> tuple[Any, ...]:
+def incident_values(
+    incident: Incident, batch_id: int | None, owner: Owner = UNOWNED
+) -> tuple[Any, ...]:
     source, point, values = incident.source, incident.point, _VALUES
     occurred_at, section, pairs = incident.occurred_at, incident.section, incident.nationalities
     return (
@@ -206,6 +220,7 @@ def incident_values(incident: Incident, batch_id: int | None) -> tuple[Any, ...]
         incident.entered_by,
         _entered_text(incident.entered_at),
         batch_id,
+        *owner,
     )
 
 

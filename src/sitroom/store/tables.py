@@ -80,10 +80,13 @@ class FigureRow(Base):
         CheckConstraint("value >= 0", name="value_not_negative"),
         Index("ix_figures_series", "measure", "country", "period_start", "period_end"),
         Index("ix_figures_place", "place", "measure", "period_start"),
+        # The same content is one figure among the records of the same readers (`scope`): a
+        # writer's figure is never a duplicate of one the writer may not read.
+        Index("uq_figures_ref", "ref", "scope", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ref: Mapped[str] = mapped_column(String(24), unique=True)
+    ref: Mapped[str] = mapped_column(String(24))
     measure: Mapped[str] = mapped_column(String(40))
     place: Mapped[str] = mapped_column(String(64))
     place_kind: Mapped[str] = mapped_column(String(16))
@@ -105,6 +108,8 @@ class FigureRow(Base):
     # accounts existed belong to no organisation and are shared.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     sharing: Mapped[str] = mapped_column(String(16), server_default="shared")
+    # Where `ref` is unique: domain.accounts.storage_scope of the owner and sharing.
+    scope: Mapped[str] = mapped_column(String(80), server_default="shared")
 
 
 class IncidentRow(Base):
@@ -116,7 +121,7 @@ class IncidentRow(Base):
         Index("ix_incidents_country_day", "country", "day"),
         # An index rather than a table constraint: SQLite can drop an index (never a table
         # constraint) for a large load and build it once at the end (store.bulk).
-        Index("uq_incidents_ref", "ref", unique=True),
+        Index("uq_incidents_ref", "ref", "scope", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -146,6 +151,8 @@ class IncidentRow(Base):
     # accounts existed belong to no organisation and are shared.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     sharing: Mapped[str] = mapped_column(String(16), server_default="shared")
+    # Where `ref` is unique: domain.accounts.storage_scope of the owner and sharing.
+    scope: Mapped[str] = mapped_column(String(80), server_default="shared")
 
 
 class ImportBatchRow(Base):
