@@ -2,7 +2,8 @@
 records of each sharing level, and a client per persona.
 
 Personas: alice (reporter, LT border guard), bob (analyst, same organisation), charlie
-(reporter, PL border guard), viola (viewer, LT), and an admin. Logging in through the form
+(reporter, PL border guard), viola (viewer, LT), cora (coordinator, EU crisis cell) and an
+admin. Logging in through the form
 costs an argon2 hash, so clients get their session or token from the services directly;
 tests/web/test_pages.py logs in through the form once."""
 
@@ -134,6 +135,9 @@ def build_world(engine: Engine, folder: Path, url: str) -> World:
     pl = accounts.create_organisation(
         engine, Organisation("PL border guard", OrganisationKind.BORDER_GUARD, "PL"), actor=None
     )
+    cell = accounts.create_organisation(
+        engine, Organisation("EU crisis cell", OrganisationKind.EU_BODY, None), actor=None
+    )
     with engine.begin() as connection:
         connection.execute(
             update(SiteRow)
@@ -145,6 +149,7 @@ def build_world(engine: Engine, folder: Path, url: str) -> World:
         "bob": (Role.ANALYST, lt.id),
         "charlie": (Role.REPORTER, pl.id),
         "viola": (Role.VIEWER, lt.id),
+        "cora": (Role.COORDINATOR, cell.id),
         "admin": (Role.ADMIN, None),
     }
     users = {

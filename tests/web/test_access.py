@@ -24,6 +24,7 @@ INCIDENT = {
     "category": "apprehension",
     "persons": 3,
 }
+SECTION = {"id": "PL-BY-9", "country": "PL", "neighbour": "BY", "name": "New", "length_km": 5}
 
 # Reads: path parameters point at alice's restricted records wherever a route takes one.
 READS = {
@@ -72,6 +73,8 @@ WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
     ("POST", "/api/incidents/{ref}/status"): (403, 404),
     ("POST", "/api/sites/{site_id}/occupancy"): (403, 404),
     ("POST", "/api/imports"): (403, None),
+    ("POST", "/api/sections"): (403, 403),
+    ("DELETE", "/api/sections/{section_id}"): (403, 403),
     ("POST", "/api/organisations"): (403, 403),
     ("POST", "/api/users"): (403, 403),
     ("PATCH", "/api/users/{user_id}"): (403, 403),
@@ -84,6 +87,8 @@ WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
     ("POST", "/report/occupancy"): (403, 422),
     ("POST", "/import"): (403, None),
     ("POST", "/admin/organisations"): (403, 403),
+    ("POST", "/admin/sections"): (403, 403),
+    ("POST", "/admin/sections/{section_id}/delete"): (403, 403),
     ("POST", "/admin/users"): (403, 403),
     ("POST", "/admin/users/{user_id}"): (403, 403),
     ("POST", "/admin/tokens"): (None, None),
@@ -113,6 +118,7 @@ def fill(path: str, world: World) -> str:
         path.replace("{ref}", ref)
         .replace("{batch_id}", str(world.batch))
         .replace("{site_id}", SECRET_SITE)
+        .replace("{section_id}", "LT-BY-2")
         .replace("{name}", "countries_10m_LT_LV_PL_EE_BY")
         .replace("{token_id}", str(world.token_ids["alice"]))
         .replace("{user_id}", str(world.users["alice"].id))
@@ -180,6 +186,8 @@ def _attempt(world: World, who: str, method: str, path: str) -> Any:
             body = {"username": f"new-{who}", "password": "long enough password"}
         elif path.startswith("/api/users/"):
             body = {"role": "admin"}
+        elif path == "/api/sections":
+            body = SECTION
         if path == "/api/imports":
             files = {"file": ("x.csv", b"measure,place\n", "text/csv")}
             return client.post(url, files=files)
@@ -198,6 +206,8 @@ def _attempt(world: World, who: str, method: str, path: str) -> Any:
         form |= {"username": f"page-{who}", "password": "long enough password", "role": "admin"}
     elif path.startswith("/admin/users/"):
         form |= {"role": "admin"}
+    elif path == "/admin/sections":
+        form |= {k: str(v) for k, v in SECTION.items()}
     if path == "/import":
         return client.post(url, data=form, files={"file": ("x.csv", b"a,b\n", "text/csv")})
     return client.post(url, data=form)

@@ -149,6 +149,10 @@ class Writer:
         return self.user is None or can_define_sections(self.user)
 
     @property
+    def deletes_sections(self) -> bool:
+        return self.user is None or can_administer(self.user)
+
+    @property
     def scope(self) -> str:
         return storage_scope(self.organisation_id, self.sharing, self.name)
 

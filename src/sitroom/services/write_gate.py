@@ -122,6 +122,12 @@ class WriteGate:
         )
         return set(self.session.scalars(query))
 
+    def section_to_delete(self, section_id: str) -> SectionRow | None:
+        """The section `section_id` for an administrator to delete; NotAllowed for others."""
+        if not self.writer.deletes_sections:
+            raise NotAllowed("only an administrator can delete border sections")
+        return self.session.get(SectionRow, section_id)
+
     def incident_to_change(self, ref: str) -> IncidentRow | None:
         """The incident `ref` for a change of its status: None when the writer may not see
         it (as when there is none), NotAllowed when they see but may not change it."""

@@ -1,5 +1,6 @@
-"""Reporting: figures, incidents, a site's occupancy and whole files, each through the
-importer's parsing (one validation path); refusals are 422 with a reason per field."""
+"""Reporting: figures, incidents, a site's occupancy, border sections and whole files, each
+through the importer's parsing and sinks, checked by `services.write_gate` (one validation
+and authorisation path); refusals are 422 with a reason per field."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from ...domain.accounts import Sharing
 from ...domain.incidents import IncidentStatus
 from ...domain.measures import Measure
 from ...interchange.records.schema import RecordKind
-from ...services import access, entries, exports
+from ...services import access, entries, exports, sections
+from ...services.accounts import NotAllowed
+from ...services.write_gate import SECTIONS_NEED_A_COORDINATOR
 from ..deps import EngineDep, SessionDep, SettingsDep, Writer
 
 router = APIRouter(tags=["reporting"])
@@ -78,6 +81,15 @@ class OccupancyIn(BaseModel):
     source_url: Text = "sitroom web form"
     note: Text = ""
     sharing: Sharing = Sharing.RESTRICTED
+
+
+class SectionIn(BaseModel):
+    id: Text
+    country: Text
+    neighbour: Text
+    name: Text
+    length_km: str | float = Field(union_mode="left_to_right")
+    line: Text = ""
 
 
 class StatusIn(BaseModel):
@@ -152,6 +164,25 @@ def post_occupancy(
             return _answer(result, f"{measure.value} figure")
         results.append(result)
     return _answer(results[0], "occupancy")
+
+
+@router.post("/sections", status_code=201, summary="Define a border section (coordinators)")
+def post_section(body: SectionIn, engine: EngineDep, user: Writer) -> Response:
+    result = entries.report_record(engine, user, RecordKind.SECTIONS, cells_of(body))
+    if result.errors.get("id") == SECTIONS_NEED_A_COORDINATOR:
+        raise NotAllowed(SECTIONS_NEED_A_COORDINATOR)
+    return _answer(result, "section")
+
+
+@router.delete("/sections/{section_id}", summary="Delete an unused border section (admin)")
+def delete_section(section_id: str, engine: EngineDep, user: Writer) -> Response:
+    try:
+        found = sections.delete_section(engine, user, section_id.upper())
+    except sections.SectionInUse as exc:
+        return JSONResponse({"error": str(exc)}, status_code=409)
+    if not found:
+        raise HTTPException(404, f"no border section {section_id!r}")
+    return Response(status_code=204)
 
 
 @router.post("/imports", summary="Import a CSV or XLSX file; rows are reported one by one")

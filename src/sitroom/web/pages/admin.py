@@ -9,10 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from ...domain.accounts import Role, can_administer
+from ...domain.accounts import Role, can_administer, can_define_sections
 from ...domain.errors import InvalidValue
 from ...domain.places import Organisation
-from ...services import accounts, audit
+from ...services import accounts, audit, queries
 from ...services.accounts import NotAllowed
 from ..deps import CurrentAuth, EngineDep, HasherDep, SessionDep
 from .common import render
@@ -20,7 +20,7 @@ from .common import render
 router = APIRouter()
 
 
-def _page(
+def page(
     request: Request,
     auth: CurrentAuth,
     session: SessionDep,
@@ -36,6 +36,8 @@ def _page(
         "tokens": accounts.list_tokens(session, auth.user),
         "audit": audit.list_entries(session, auth.user, limit=50),
         "roles": list(Role),
+        "sections": queries.list_sections(session) if can_define_sections(auth.user) else [],
+        "may_define_sections": can_define_sections(auth.user),
         "secret": secret,
         "error": error,
     }
@@ -44,7 +46,7 @@ def _page(
 
 @router.get("/admin")
 def admin_page(request: Request, auth: CurrentAuth, session: SessionDep) -> Response:
-    return _page(request, auth, session)
+    return page(request, auth, session)
 
 
 @router.post("/admin/organisations")
@@ -61,7 +63,7 @@ def add_organisation(
         organisation = Organisation(name, accounts.organisation_kind(kind), country or None)
         accounts.create_organisation(engine, organisation, actor=auth.user)
     except InvalidValue as exc:
-        return _page(request, auth, session, error=str(exc), status_code=422)
+        return page(request, auth, session, error=str(exc), status_code=422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -93,7 +95,7 @@ async def add_user(
             )
         )
     except InvalidValue as exc:
-        return _page(request, auth, session, error=str(exc), status_code=422)
+        return page(request, auth, session, error=str(exc), status_code=422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -120,7 +122,7 @@ def add_token(
 ) -> Response:
     _info, secret = accounts.create_token(engine, auth.user, name, actor=auth.user)
     # Shown on this response only: the database keeps its hash.
-    return _page(request, auth, session, secret=secret, status_code=201)
+    return page(request, auth, session, secret=secret, status_code=201)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
@@ -130,5 +132,5 @@ def revoke_token(
     try:
         accounts.revoke_token(engine, token_id, actor=auth.user)
     except InvalidValue as exc:
-        return _page(request, auth, session, error=str(exc), status_code=404)
+        return page(request, auth, session, error=str(exc), status_code=404)
     return RedirectResponse("/admin", status_code=303)
