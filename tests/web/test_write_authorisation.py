@@ -10,16 +10,19 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sitroom.domain.accounts import Sharing
 from sitroom.interchange.records.schema import RecordKind
-from sitroom.services import entries, ingest_columns
+from sitroom.services import entries, ingest_columns, series
 from sitroom.services.write_gate import (
     id_taken,
     no_correctable_figure,
     unknown_place,
     unknown_section,
 )
+from sitroom.store.analysis_tables import ConflictRow
 from tests.web.conftest import SECRET_SITE, SECRET_SITE_NAME, World
 from tests.web.writing import (
     IMPORT_PATHS,
@@ -238,3 +241,25 @@ def test_an_administrator_deletes_an_unused_section_from_the_administration_page
     assert page.status_code == 303
     listed = {s["id"] for s in world.api("admin").get("/api/sections").json()["items"]}
     assert "LV-BY-8" not in listed
+
+
+def test_two_organisations_copies_of_one_figure_count_once_in_the_coordinators_series(
+    world: World,
+) -> None:
+    row = figure_row(place="LV", period_start="2021-06-01")
+    for who in ("alice", "charlie"):
+        kept = entries.report_record(
+            world.engine, world.users[who], RecordKind.FIGURES, row, sharing=Sharing.RESTRICTED
+        )
+        assert kept.ref and not kept.duplicate
+    series.refresh_series(world.engine)
+    with Session(world.engine) as session:
+        doubled = session.scalars(
+            select(ConflictRow.detail).where(ConflictRow.detail.like("%same id%"))
+        ).all()
+    assert doubled == []
+    found = world.api("cora").get("/api/series", params={"measure": "apprehended", "place": "LV"})
+    assert found.status_code == 200, found.text
+    assert found.json()["conflicts"] == []
+    day = next(d for d in found.json()["days"] if d["day"] == "2021-06-01")
+    assert day["estimate"] == float(row["value"]) and day["mark"] == "observed"

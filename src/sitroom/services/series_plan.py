@@ -60,8 +60,14 @@ def reconcile_group(
     """The series of every member that has figures (the others get none), over the days of
     all the group's figures."""
     by_series: dict[SeriesId, list[rec.Figure]] = {}
+    seen: set[str] = set()
     for f in figures:
-        by_series.setdefault((f.measure, f.place), []).append(reconcile_input(f))
+        given = reconcile_input(f)
+        # The same figure stored by two organisations, each in its own scope (write_gate),
+        # says one thing once: a reader who sees both copies gets one figure, not a conflict.
+        if given.id not in seen:
+            seen.add(given.id)
+            by_series.setdefault((f.measure, f.place), []).append(given)
     if not by_series:
         return {}
     first = min(f.period_start for f in figures)
