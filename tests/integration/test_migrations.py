@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from sqlalchemy import Engine, inspect
+from alembic import command
+from sqlalchemy import Engine, inspect, text
 
+from sitroom.config import Settings
+from sitroom.domain.accounts import Sharing, storage_scope
 from sitroom.store import analysis_tables  # noqa: F401  (registers its tables)
-from sitroom.store.migrate import check_models_match_migrations, upgrade
+from sitroom.store.engine import make_engine
+from sitroom.store.migrate import alembic_config, check_models_match_migrations, upgrade
 from sitroom.store.tables import Base
 
 
@@ -16,3 +20,43 @@ def test_upgrading_an_up_to_date_database_changes_nothing(engine: Engine) -> Non
     before = sorted(inspect(engine).get_table_names())
     upgrade(engine)
     assert sorted(inspect(engine).get_table_names()) == before
+
+
+def test_migration_0009_gives_stored_records_the_scope_of_their_owner_and_sharing(
+    database_url: str,
+) -> None:
+    """Records stored before refs were unique per scope keep their refs and get the scope
+    domain.accounts.storage_scope gives them; SYNTHETIC rows."""
+    engine = make_engine(Settings(database_url=database_url))
+    try:
+        command.upgrade(alembic_config(engine), "0008")
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO organisations (id, name, kind) VALUES (7, 'Synthetic', 'ngo')")
+            )
+            for n, (organisation, sharing) in enumerate(
+                [(None, "shared"), (7, "shared"), (7, "restricted"), (None, "restricted")]
+            ):
+                connection.execute(text(_FIGURE), {"ref": f"F{n}", "org": organisation,
+                                                   "sharing": sharing})  # fmt: skip
+        command.upgrade(alembic_config(engine), "head")
+        with engine.connect() as connection:
+            scopes = dict(connection.execute(text("SELECT ref, scope FROM figures")).all())
+        assert scopes == {
+            "F0": storage_scope(None, Sharing.SHARED, "someone"),
+            "F1": storage_scope(7, Sharing.SHARED, "someone"),
+            "F2": storage_scope(7, Sharing.RESTRICTED, "someone"),
+            "F3": storage_scope(None, Sharing.RESTRICTED, "someone"),
+        }
+        check_models_match_migrations(engine)
+    finally:
+        engine.dispose()
+
+
+_FIGURE = (
+    "INSERT INTO figures (ref, measure, place, place_kind, country, period_start, period_end, "
+    "value, qualifier, source_kind, source_reference, entered_by, entered_at, note, "
+    "organisation_id, sharing) VALUES (:ref, 'apprehended', 'LT', 'country', 'LT', "
+    "'2021-07-01', '2021-07-01', 1, 'exact', 'press', 'synthetic', 'someone', "
+    "'2021-07-02T00:00:00+00:00', '', :org, :sharing)"
+)
