@@ -28,7 +28,7 @@ from .ingest import import_file
 from .queries import QuarantinedRow
 from .report import ImportReport
 from .sinks import SINKS, Parsed
-from .write_gate import WriteGate, person
+from .write_gate import WriteGate, allowed_to_write
 
 # Sections are entered one by one too (by coordinators and administrators: write_gate).
 ENTRY_KINDS = (RecordKind.FIGURES, RecordKind.INCIDENTS, RecordKind.SECTIONS)
@@ -58,7 +58,7 @@ def report_record(
     """Parse one record as the importer does, check and store it through the importer's sink
     as the user's organisation's, audit it. Every field's mistake is reported, not only the
     first, so a form can show each beside its field."""
-    writer = person(Writer.person(user, sharing))
+    writer = allowed_to_write(Writer.person(user, sharing))
     if kind not in ENTRY_KINDS:
         raise ValueError(f"{kind.value} are defined by import, not entered one by one")
     now = now or datetime.now(UTC)
@@ -155,7 +155,7 @@ def import_upload(
     """An uploaded file through the importer itself, as the user writes (their organisation
     owns what it stores, `write_gate` checks what it refers to): valid rows are stored,
     rejected rows are quarantined and reported with their line and reason."""
-    writer = person(Writer.person(user, sharing))
+    writer = allowed_to_write(Writer.person(user, sharing))
     name = safe_file_name(file_name)
 
     def audit_import(session: Session, report: ImportReport) -> None:

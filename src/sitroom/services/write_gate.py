@@ -52,12 +52,12 @@ def id_taken(record_id: str) -> str:
 SECTIONS_NEED_A_COORDINATOR = "only administrators and coordinators define border sections"
 
 
-def person(user_writer: Writer) -> Writer:
-    """A person's writer, refused when their role only reads."""
-    if user_writer.user is not None and not can_write(user_writer.user):
-        role = user_writer.user.role.value
+def allowed_to_write(writer: Writer) -> Writer:
+    """The writer, or NotAllowed for a person whose role only reads."""
+    if writer.user is not None and not can_write(writer.user):
+        role = writer.user.role.value
         raise NotAllowed(f"a {role} can read but not report; ask for the reporter role")
-    return user_writer
+    return writer
 
 
 class WriteGate:
@@ -65,7 +65,7 @@ class WriteGate:
     them. `check` is the only way a sink learns which of its rows it may store."""
 
     def __init__(self, session: Session, writer: Writer) -> None:
-        self.session, self.writer = session, person(writer)
+        self.session, self.writer = session, allowed_to_write(writer)
         self._places: KnownPlaces | None = None
         # Figures passed earlier in the same write: later rows may correct them.
         self._passed: set[str] = set()
