@@ -45,6 +45,9 @@ def series(
     if found is None:
         err.print(f"[red]error:[/red] no figures for {measure.value} at {place.upper()}")
         raise typer.Exit(Exit.BAD_INPUT)
+    if found.failure and not as_json:
+        err.print(f"[red]error:[/red] this series could not be computed: {found.failure}")
+        raise typer.Exit(Exit.ROWS_REJECTED)
     if as_json:
         print_json(
             {
@@ -53,6 +56,7 @@ def series(
                 "nature": found.nature.value,
                 "computed_at": found.computed_at.isoformat(),
                 "reason": found.reason,
+                "failure": found.failure,
                 "days": [vars_of(d) for d in found.days],
                 "conflicts": [vars_of(c) for c in found.conflicts],
             }

@@ -54,3 +54,18 @@ def session(db: Engine | None = None) -> Session:
 def print_json(data: Any) -> None:
     # Plain print, not Rich: scripts parse this, and Rich would wrap long lines.
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def report_failed_series(db: Engine) -> None:
+    """Say which series could not be computed: every other series was, and what was derived
+    from them stands, but these are missing from it."""
+    from ..domain.audiences import EVERYTHING
+    from ..services import series_reads
+
+    with session(db) as s:
+        failed = series_reads.failed_series(s, EVERYTHING)
+    for f in failed:
+        err.print(
+            f"[yellow]warning:[/yellow] {f.measure.value} at {f.place} could not be computed: "
+            f"{f.failure}"
+        )

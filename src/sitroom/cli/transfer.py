@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..interchange.records.schema import RecordKind
 from ..interchange.registry import Format
@@ -136,6 +137,43 @@ def export(
         err.print(f"wrote {count} {kind.value} to {file}")
 
 
+def check(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Only list the rows that break the rules; move nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Hold every stored figure and incident to today's rules (real dates from 1990 to 92 days
+    ahead, whole counts below each measure's maximum). Rows stored before a rule existed that
+    break it move to the quarantine with all their cells and the reason; nothing is lost:
+    `sitroom quarantine export FILE`, fix, and import the file again."""
+    from ..services.check import check_stored
+
+    run = check_stored(engine(), dry_run=dry_run)
+    if as_json:
+        print_json(
+            {
+                "examined": {kind.value: n for kind, n in run.examined.items()},
+                "quarantined": run.quarantined,
+                "breaches": [
+                    {"kind": b.kind.value, "ref": b.ref, "field": b.field, "reason": b.reason}
+                    for b in run.breaches
+                ],
+            }
+        )
+        return
+    examined = ", ".join(f"{n} {kind.value}" for kind, n in run.examined.items())
+    if not run.breaches:
+        out.print(f"checked {examined}: every row keeps the rules")
+        return
+    table = Table("kind", "ref", "field", "reason", title="rows that break the rules")
+    for b in run.breaches:
+        table.add_row(b.kind.value, Text(b.ref, overflow="fold"), b.field, b.reason)
+    out.print(table)
+    moved = "moved to the quarantine" if run.quarantined else "would move (--dry-run)"
+    out.print(f"checked {examined}: {len(run.breaches)} {moved}")
+
+
 quarantine_app = typer.Typer(
     help="Rows rejected by partial imports, kept raw until fixed.", no_args_is_help=True
 )
@@ -190,4 +228,5 @@ def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command("import")(import_)
     app.command()(export)
+    app.command()(check)
     app.add_typer(quarantine_app, name="quarantine")

@@ -14,7 +14,7 @@ from ..domain.alarms import Alarm, AlarmState
 from ..domain.audiences import EVERYTHING, SHARED_ONLY
 from ..domain.errors import InvalidValue
 from .browse import parse_day
-from .common import Exit, engine, err, out, print_json, session
+from .common import Exit, engine, err, out, print_json, report_failed_series, session
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -69,6 +69,7 @@ def detect(
             f"[dim]{skipped.measure.value} at {skipped.place} ({skipped.method}): "
             f"{skipped.reason}[/dim]"
         )
+    report_failed_series(db)
     out.print(f"{len(run.raised)} new alarms, {run.already_known} already known")
 
 

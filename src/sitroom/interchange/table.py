@@ -47,6 +47,8 @@ class RowSource:
     rows: Iterator[RawRow]
     release: Callable[[], object] = lambda: None
     """Lets go of the file without closing it: the caller opened it and closes it."""
+    delimiter: str = ","
+    """What separates a CSV file's cells: "," or, as some spreadsheet locales write, ";"."""
 
 
 def typed_cell(text: str, kind: CellKind) -> str | int | float | None:

@@ -12,8 +12,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from ..domain.errors import FieldErrors
-from ..interchange.records.registry import SCHEMAS, guess_kind
+from ..domain.errors import FieldErrors, filed_reason
+from ..interchange.records.registry import SCHEMAS, closest_kind, guess_kind
 from ..interchange.records.schema import EntryContext, RecordKind, RecordSchema
 from ..interchange.registry import detect_format, reader_for
 from ..interchange.table import RawRow, ReadError, RowSource
@@ -123,13 +123,20 @@ def _store_rows(
 ) -> ImportReport:
     kind = kind or guess_kind(source.header)
     if kind is None:
+        closest = closest_kind(source.header)
         raise ReadError(
             "cannot tell which kind of records the file holds from its header "
-            f"({', '.join(source.header[:8])}); name it with --kind"
+            f"({', '.join(source.header[:8])}); name it with --kind. The closest is "
+            f"{closest.value}, which also needs: "
+            f"{', '.join(SCHEMAS[closest].missing_columns(source.header))}"
         )
     schema = SCHEMAS[kind]
     report.kind = kind.value
-    missing = schema.missing_columns(source.header)
+    if missing := schema.missing_columns(source.header):
+        raise ReadError(
+            f"the header lacks {_counted(len(missing), 'required column')} of {kind.value}: "
+            f"{', '.join(missing)}"
+        )
     if unknown := schema.unknown_columns(source.header):
         report.notes.append(f"columns ignored (not part of {kind.value}): {', '.join(unknown)}")
     context = EntryContext(entered_by=entered_by, entered_at=now)
@@ -150,7 +157,8 @@ def _store_rows(
         uow.session.flush()
         report.batch_id = batch.id
         with roomy_cache(uow.session):
-            if not missing and ingest_columns.qualifies(
+            # The column path splits lines on commas; a ';' file goes row by row.
+            if source.delimiter == "," and ingest_columns.qualifies(
                 kind, report.file_format, source.header, stream
             ):
                 ingest_columns.store_incidents(
@@ -160,12 +168,12 @@ def _store_rows(
                     report,
                     batch_id=batch.id,
                     context=context,
-                    parse_row=lambda raw: _parse(raw, schema, missing, context, report),
+                    parse_row=lambda raw: _parse(raw, schema, context, report),
                     reject=lambda line, field, why, cells: _reject(report, line, field, why, cells),
                     progress=progress,
                 )
             else:
-                _row_by_row(uow.session, stream, source, report, schema, missing, context, progress)
+                _row_by_row(uow.session, stream, source, report, schema, context, progress)
         if report.rejected and not partial:
             return report  # leaving the unit of work rolls everything back
         _quarantine(uow.session, report, batch.id, kind)
@@ -192,7 +200,6 @@ def _row_by_row(
     source: RowSource,
     report: ImportReport,
     schema: RecordSchema[Any],
-    missing: list[str],
     context: EntryContext,
     progress: Progress | None,
 ) -> None:
@@ -204,7 +211,7 @@ def _row_by_row(
         parsed: list[Parsed] = []
         for raw in chunk:
             report.read += 1
-            item = _parse(raw, schema, missing, context, report)
+            item = _parse(raw, schema, context, report)
             if item is not None:
                 parsed.append(item)
         outcome = sink.take(parsed)
@@ -225,26 +232,23 @@ def _row_by_row(
 def _parse(
     raw: RawRow,
     schema: RecordSchema[Any],
-    missing: list[str],
     context: EntryContext,
     report: ImportReport,
 ) -> Parsed | None:
     if raw.problem is not None:
         _reject(report, raw.line, raw.problem_field, raw.problem, raw.cells)
         return None
-    if missing:
-        _reject(report, raw.line, missing[0], "column is missing from the header", raw.cells)
-        return None
     try:
         record = schema.parse(raw.cells, context)
     except FieldErrors as exc:
-        first = next(iter(exc.errors))
-        reason = "; ".join(
-            f"{name} {why}" if not why.startswith(name) else why for name, why in exc.errors.items()
-        )
+        first, reason = filed_reason(exc.errors)
         _reject(report, raw.line, first, reason, raw.cells)
         return None
     return Parsed(raw.line, record, raw.cells)
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _reject(

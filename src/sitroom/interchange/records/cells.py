@@ -63,7 +63,10 @@ class CellReader:
         if not raw:
             return math.nan
         if "," in raw:
-            self.errors[name] = f"{raw!r}: write numbers with digits only, no thousands separator"
+            self.errors[name] = (
+                f"{raw!r}: write numbers with a decimal point and no thousands separator, "
+                "e.g. 1234.5"
+            )
             return math.nan
         try:
             return float(raw)
