@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.errors import FieldErrors, filed_reason
@@ -259,17 +259,50 @@ def _reject(
 
 
 def _quarantine(session: Session, report: ImportReport, batch_id: int, kind: RecordKind) -> None:
+    """Keep each rejected row. A row of a fix file (exported from the quarantine) that is
+    still wrong replaces the quarantined row it came from instead of joining it."""
+    again = {
+        int(text): r
+        for r in report.rejections
+        if (text := r.cells.get("quarantine_id", "")).isascii() and text.isdigit()
+    }
+    waiting: set[int] = set()
+    if again:
+        waiting = set(
+            session.scalars(
+                select(QuarantineRow.id).where(
+                    QuarantineRow.id.in_(list(again)),
+                    QuarantineRow.record_kind == kind.value,
+                    QuarantineRow.resolved_at.is_(None),
+                )
+            )
+        )
+    for kept_id in waiting:
+        r = again[kept_id]
+        session.execute(
+            update(QuarantineRow)
+            .where(QuarantineRow.id == kept_id)
+            .values(
+                batch_id=batch_id,
+                line=r.line,
+                raw=_as_received(r.cells),
+                field=r.field,
+                reason=r.reason,
+            )
+        )
+    taken = {id(again[kept_id]) for kept_id in waiting}
     rows = [
         (
-            _digest_of(kind, r.cells, r.line),
+            _digest_of(kind, _as_received(r.cells), r.line),
             batch_id,
             kind.value,
             r.line,
-            json.dumps(r.cells),
+            json.dumps(_as_received(r.cells)),
             r.field,
             r.reason,
         )
         for r in report.rejections
+        if id(r) not in taken
     ]
     # ASCII JSON keeps undecodable bytes as escapes, so the raw row can be written back out
     # byte for byte. A rejected row imported again is the same quarantined row, not a second.
@@ -279,6 +312,11 @@ def _quarantine(session: Session, report: ImportReport, batch_id: int, kind: Rec
         ("ref", "batch_id", "record_kind", "line", "raw", "field", "reason"),
         rows,
     )
+
+
+def _as_received(cells: dict[str, str]) -> dict[str, str]:
+    """A row's own cells, without the columns the quarantine export adds."""
+    return {k: v for k, v in cells.items() if k not in ("quarantine_id", "rejected_because")}
 
 
 def _resolve_quarantine(session: Session, cells: list[dict[str, str]], now: datetime) -> None:
