@@ -34,14 +34,27 @@ class Exit(enum.IntEnum):
     BAD_INPUT = 2
 
 
-def engine() -> Engine:
+def engine(*, ready: bool = True) -> Engine:
+    """The engine from settings. With `ready`, a database that was never initialised (or is
+    at an older schema) stops the command with how to fix it, instead of a traceback;
+    commands that initialise the database themselves pass `ready=False`."""
     from ..store.engine import make_engine  # on use: see the module docstring
 
     try:
-        return make_engine(load_settings())
+        db = make_engine(load_settings())
     except SettingsError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(Exit.BAD_INPUT) from None
+    if ready:
+        from ..store.migrate import schema_problem
+
+        if (problem := schema_problem(db)) is not None:
+            err.print(
+                f"[red]error:[/red] {problem}. Run `sitroom init` to create or upgrade it "
+                "(SITROOM_DATABASE_URL names the database; ./sitroom.db by default)."
+            )
+            raise typer.Exit(Exit.BAD_INPUT)
+    return db
 
 
 def session(db: Engine | None = None) -> Session:

@@ -26,7 +26,7 @@ def init() -> None:
     """Create the database, or upgrade it to the current schema (safe to run again)."""
     from ..services.setup import init_database
 
-    init_database(engine())
+    init_database(engine(ready=False))
     out.print("database ready")
 
 
@@ -62,7 +62,7 @@ def import_(
     from ..services import ingest
     from ..services.setup import init_database
 
-    db = engine()
+    db = engine(ready=False)  # an import creates or upgrades the database it fills
     init_database(db)
     size = file.stat().st_size if file.exists() else 0
     with Progress(
