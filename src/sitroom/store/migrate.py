@@ -36,9 +36,9 @@ def schema_problem(engine: Engine) -> str | None:
     from alembic.script import ScriptDirectory
 
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        if not Path(database).exists():
-            return f"there is no database at {database}"
+    file_based = engine.dialect.name == "sqlite" and database and database != ":memory:"
+    if file_based and not Path(str(database)).exists():
+        return f"there is no database at {database}"
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current is None:
