@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import enum
 import json
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table
 
 from ..config import SettingsError, load_settings
 
@@ -24,6 +27,9 @@ if TYPE_CHECKING:
 
 out = Console()
 err = Console(stderr=True)
+# From this width on, tables show every column on one line; below it (80 columns is the
+# usual terminal) they wrap cells or leave the least needed column to --json.
+WIDE = 120
 
 
 class Exit(enum.IntEnum):
@@ -62,6 +68,19 @@ def session(db: Engine | None = None) -> Session:
     from sqlalchemy.orm import Session
 
     return Session(db if db is not None else engine())
+
+
+def compact_table(*headers: str, title: str | None = None) -> Table:
+    """A table that spends its width on the cells (80 columns go far): no outer frame, one
+    rule under the header; long cells wrap at spaces, never cut."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=title)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
+def day_text(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def print_json(data: Any) -> None:

@@ -129,6 +129,15 @@ def runway(
                 "capacity": r.capacity,
                 "occupancy": r.occupancy,
                 "arrivals_measure": answer.arrivals.value if answer.arrivals else None,
+                "scenario": {
+                    "name": scenario.name,
+                    "added_places": [
+                        {"from": c.from_date.isoformat(), "places": c.places}
+                        for c in scenario.capacity_changes
+                    ],
+                    "divert_share": scenario.divert_share,
+                    "divert_from": scenario.divert_from,
+                },
                 "p_full_within": r.p_full_within,
                 "median_full_date": r.median_full_date,
                 "assumptions": {
@@ -147,6 +156,10 @@ def runway(
         )
         return
     out.print(f"{answer.place}: {r.message}")
+    for change in scenario.capacity_changes:
+        out.print(f"what if: {change.places:+,.0f} places from {change.from_date}")
+    if scenario.divert_share:
+        out.print(f"what if: {scenario.divert_share:.0%} of arrivals go elsewhere from {start}")
     if r.p_full_within:
         chances = ", ".join(f"{p:.0%} within {d} days" for d, p in sorted(r.p_full_within.items()))
         out.print(f"chance of being full: {chances}; median date full: {r.median_full_date or '—'}")
