@@ -5,15 +5,20 @@ runner), with the environment a shell would give it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from sitroom.cli import common
 from sitroom.cli.main import app
+from sitroom.config import Settings
+from sitroom.store import engine as store_engine
 from tests import factories
 
-EVERY_READING_COMMAND = [
+EVERY_COMMAND_BUT_THOSE_THAT_CREATE_IT = [
     ["figures"],
     ["history", "F00000000000000000000"],
     ["sites"],
@@ -35,17 +40,34 @@ EVERY_READING_COMMAND = [
 ]
 
 
-def run(args: list[str], url: str, *, columns: int = 80) -> tuple[int, str]:
+@pytest.fixture(autouse=True)
+def engines_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The command's engines are disposed after each run, as the end of its process would."""
+    made: list[Engine] = []
+
+    def recorded(settings: Settings) -> Engine:
+        made.append(real(settings))
+        return made[-1]
+
+    real = store_engine.make_engine
+    monkeypatch.setattr(store_engine, "make_engine", recorded)
+    # The consoles read COLUMNS when the module is imported; a terminal of 80 columns.
+    monkeypatch.setattr(common.out, "width", 80)
+    monkeypatch.setattr(common.err, "width", 80)
+    yield
+    for db in made:
+        db.dispose()
+
+
+def run(args: list[str], url: str) -> tuple[int, str]:
     runner = CliRunner()
-    done = runner.invoke(
-        app, args, env={"SITROOM_DATABASE_URL": url, "COLUMNS": str(columns), "NO_COLOR": "1"}
-    )
+    done = runner.invoke(app, args, env={"SITROOM_DATABASE_URL": url, "NO_COLOR": "1"})
     if done.exception is not None and not isinstance(done.exception, SystemExit):
         raise done.exception
     return done.exit_code, done.output
 
 
-@pytest.mark.parametrize("args", EVERY_READING_COMMAND, ids=" ".join)
+@pytest.mark.parametrize("args", EVERY_COMMAND_BUT_THOSE_THAT_CREATE_IT, ids=" ".join)
 def test_a_database_never_initialised_says_how_to_initialise_it(
     args: list[str], database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

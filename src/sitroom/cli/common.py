@@ -55,6 +55,7 @@ def engine(*, ready: bool = True) -> Engine:
         from ..store.migrate import schema_problem
 
         if (problem := schema_problem(db)) is not None:
+            db.dispose()
             err.print(
                 f"[red]error:[/red] {problem}. Run `sitroom init` to create or upgrade it "
                 "(SITROOM_DATABASE_URL names the database; ./sitroom.db by default)."
