@@ -11,7 +11,7 @@ from rich.table import Table
 from ..domain.audiences import EVERYTHING
 from ..domain.measures import Measure
 from .browse import parse_day
-from .common import Exit, engine, err, out, print_json, session
+from .common import Exit, compact_table, engine, err, out, print_json, session
 
 
 def series(
@@ -118,16 +118,14 @@ def conflicts(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
     if as_json:
         print_json([vars_of(c) for c in found])
         return
-    table = Table("measure", "place", "kind", "preferred", "set aside", "gap", "rule")
+    # Refs are never cut: each on its own line, + for the preferred, - for those set aside.
+    table = compact_table("measure\nplace", "figures", "kind, gap and rule")
     for c in found:
+        refs = [f"+ {ref}" for ref in c.winners] + [f"- {ref}" for ref in c.losers]
         table.add_row(
-            c.measure.value,
-            c.place,
-            c.kind,
-            " ".join(c.winners),
-            " ".join(c.losers),
-            f"{c.gap:.0f}",
-            c.rule,
+            f"{c.measure.value}\n{c.place}",
+            "\n".join(refs),
+            f"{c.kind}, gap {c.gap:.0f}: {c.rule}",
         )
     out.print(table)
     out.print(f"{len(found)} conflicts")

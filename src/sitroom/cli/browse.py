@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import typer
-from rich import box
-from rich.table import Table
 
 from ..domain.figures import ReportedFigure, format_value
 from ..domain.measures import Measure
@@ -14,21 +12,31 @@ from ..interchange.records.figures import COLUMNS as FIGURE_COLUMNS
 from ..interchange.records.figures import figure_cells
 from ..interchange.records.places import SECTION_COLUMNS, SITE_COLUMNS, section_cells, site_cells
 from ..interchange.table import typed_record
-from .common import WIDE, Exit, err, out, print_json, session
+from .common import WIDE, Exit, compact_table, err, out, print_json, session
 
 
 def figures(
     measure: Measure | None = typer.Option(None, help="Only this measure."),
     country: str | None = typer.Option(None, help="Only this country (ISO code), all its places."),
     place: str | None = typer.Option(None, help="Only this place (country, section or site id)."),
-    start: str | None = typer.Option(None, "--from", help="Periods ending on or after this day."),
-    end: str | None = typer.Option(None, "--to", help="Periods starting on or before this day."),
+    start: str | None = typer.Option(
+        None,
+        "--from",
+        help="Figures whose period overlaps the days from this one: it ends on or after it.",
+    ),
+    end: str | None = typer.Option(
+        None,
+        "--to",
+        help="Figures whose period overlaps the days up to this one: it starts on or before it.",
+    ),
     incidents: bool = typer.Option(
         False, "--incidents", help="Add what incident reports sum to, per day and section."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
-    """List reported figures, oldest period first, with their qualifier and source."""
+    """List reported figures, oldest period first, with their qualifier and source.
+    --from and --to keep every figure whose period overlaps the days between them (a year's
+    total overlaps every one of its days), not only those starting within them."""
     from ..services import queries  # on use, like every service: see cli/common.py
 
     where = queries.FigureFilter(
@@ -65,7 +73,7 @@ def _show_figures(found: list[ReportedFigure], as_json: bool) -> None:
     # Refs, measures and dates are never cut: in a narrow terminal the cells take two lines
     # and the source is left to --json.
     wide = out.width >= WIDE
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = compact_table()
     for name in ("ref", "measure", "place") if wide else ("ref", "measure\nplace"):
         table.add_column(name, no_wrap=True)
     table.add_column("period" if wide else "from\nto", no_wrap=True)
@@ -103,7 +111,7 @@ def sites(
     if as_json:
         print_json([typed_record(site_cells(s), SITE_COLUMNS) for s in found])
         return
-    table = Table("id", "name", "country", "kind", "operator")
+    table = compact_table("id", "name", "country", "kind", "operator")
     for s in found:
         table.add_row(s.id, s.name, s.country, s.kind.value, s.operator or "")
     out.print(table)
@@ -121,7 +129,7 @@ def sections(
     if as_json:
         print_json([typed_record(section_cells(s), SECTION_COLUMNS) for s in found])
         return
-    table = Table("id", "country", "neighbour", "name", "km")
+    table = compact_table("id", "country", "neighbour", "name", "km")
     for s in found:
         table.add_row(s.id, s.country, s.neighbour, s.name, f"{s.length_km:.0f}")
     out.print(table)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import typer
-from rich.table import Table
 
 # Climate's module is light (no numpy); runway's and the services bring scipy and the
 # forecast models, so they are imported in the commands: see cli/common.py.
 from ..analysis.needs import Climate
 from ..domain.measures import Measure
 from .browse import parse_day
-from .common import Exit, engine, err, out, print_json
+from .common import Exit, compact_table, engine, err, out, print_json
 
 
 def forecast(
@@ -70,7 +69,7 @@ def forecast(
     out.print(f"{measure.value} at {made.place}, data to {made.cutoff}: model {fc.model}{score}")
     for warning in fc.warnings:
         out.print(f"[yellow]note:[/yellow] {warning}")
-    table = Table("day", "forecast", "80 %", "95 %")
+    table = compact_table("day", "forecast", "80 %", "95 %")
     for i, day in enumerate(fc.dates):
         table.add_row(
             str(day),
@@ -169,7 +168,7 @@ def runway(
     for warning in r.warnings:
         out.print(f"[yellow]note:[/yellow] {warning}")
     if answer.needs:
-        table = Table("item", "quantity", "unit", "source", title="needs for the shortfall")
+        table = compact_table("item", "quantity", "unit", "source", title="needs for the shortfall")
         for need in answer.needs:
             table.add_row(need.item, f"{need.quantity:,.0f}", need.unit, need.source)
         out.print(table)

@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from ..interchange.records.schema import RecordKind
 from ..interchange.registry import Format
-from .common import Exit, engine, err, out, print_json, session
+from .common import Exit, compact_table, engine, err, out, print_json, session
 
 if TYPE_CHECKING:
     from ..services import queries
@@ -106,7 +104,7 @@ def _print_report(report: ImportReport) -> None:
         f"rejected {report.rejected}"
     )
     if report.rejections:
-        table = Table("line", "field", "reason", title="rejected rows")
+        table = compact_table("line", "field", "reason", title="rejected rows")
         for rejection in report.rejections[:50]:
             table.add_row(str(rejection.line), rejection.field, rejection.reason)
         out.print(table)
@@ -166,9 +164,9 @@ def check(
     if not run.breaches:
         out.print(f"checked {examined}: every row keeps the rules")
         return
-    table = Table("kind", "ref", "field", "reason", title="rows that break the rules")
+    table = compact_table("kind", "ref", "field", "reason", title="rows that break the rules")
     for b in run.breaches:
-        table.add_row(b.kind.value, Text(b.ref, overflow="fold"), b.field, b.reason)
+        table.add_row(b.kind.value, b.ref, b.field, b.reason)
     out.print(table)
     moved = "moved to the quarantine" if run.quarantined else "would move (--dry-run)"
     out.print(f"checked {examined}: {len(run.breaches)} {moved}")
@@ -189,7 +187,7 @@ def quarantine_list(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         print_json([_as_dict(r) for r in rows])
         return
-    table = Table("id", "batch", "kind", "line", "field", "reason")
+    table = compact_table("id", "batch", "kind", "line", "field", "reason")
     for row in rows:
         table.add_row(
             str(row.id), str(row.batch_id), row.kind, str(row.line), row.field, row.reason
