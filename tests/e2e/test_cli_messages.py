@@ -5,18 +5,12 @@ runner), with the environment a shell would give it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
-from typer.testing import CliRunner
 
-from sitroom.cli import common
-from sitroom.cli.main import app
-from sitroom.config import Settings
-from sitroom.store import engine as store_engine
 from tests import factories
+from tests.e2e.conftest import run_in_process
 
 EVERY_COMMAND_BUT_THOSE_THAT_CREATE_IT = [
     ["figures"],
@@ -40,31 +34,11 @@ EVERY_COMMAND_BUT_THOSE_THAT_CREATE_IT = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def engines_closed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The command's engines are disposed after each run, as the end of its process would."""
-    made: list[Engine] = []
-
-    def recorded(settings: Settings) -> Engine:
-        made.append(real(settings))
-        return made[-1]
-
-    real = store_engine.make_engine
-    monkeypatch.setattr(store_engine, "make_engine", recorded)
-    # The consoles read COLUMNS when the module is imported; a terminal of 80 columns.
-    monkeypatch.setattr(common.out, "width", 80)
-    monkeypatch.setattr(common.err, "width", 80)
-    yield
-    for db in made:
-        db.dispose()
+pytestmark = pytest.mark.usefixtures("cli_in_process")
 
 
 def run(args: list[str], url: str) -> tuple[int, str]:
-    runner = CliRunner()
-    done = runner.invoke(app, args, env={"SITROOM_DATABASE_URL": url, "NO_COLOR": "1"})
-    if done.exception is not None and not isinstance(done.exception, SystemExit):
-        raise done.exception
-    return done.exit_code, done.output
+    return run_in_process(args, url)
 
 
 @pytest.mark.parametrize("args", EVERY_COMMAND_BUT_THOSE_THAT_CREATE_IT, ids=" ".join)
