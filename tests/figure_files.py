@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
@@ -24,6 +25,8 @@ from sitroom.report.markdown import render_markdown
 from sitroom.services import detection, ingest, queries, series, series_plan, series_reads
 from sitroom.store.analysis_tables import SeriesRow
 from sitroom.store.tables import FigureRow
+
+T = TypeVar("T")
 
 # The places bench/bounds and the tests define before importing (see PLACES_FILES).
 PLACES = ("LT", "LV", "PL", "LT-BY-1", "LT-BY-2", "LT-SYN-SITE")
@@ -117,8 +120,52 @@ def value_texts(measure: str) -> st.SearchStrategy[str]:
     )
 
 
+def rarely(
+    rare: st.SearchStrategy[T], usual: st.SearchStrategy[T], *, one_in: int = 20
+) -> st.SearchStrategy[T]:
+    """`rare` about once in `one_in` draws, else `usual`: periods of decades are valid, but a
+    file of them would spend the run on a few series."""
+    return st.integers(1, one_in).flatmap(lambda n: rare if n == 1 else usual)
+
+
+@st.composite
+def valid_rows(draw: st.DrawFn, today: date) -> dict[str, str]:
+    """A row the importer must accept (its place is one of PLACES); periods up to the whole
+    window, so that some series span decades."""
+    measure = draw(st.sampled_from(list(Measure)))
+    last = today + FUTURE_MARGIN
+    start = draw(rarely(st.dates(EARLIEST_DAY, last), st.dates(date(2019, 1, 1), today)))
+    length = draw(rarely(st.integers(0, (last - start).days), st.integers(0, 40)))
+    end = start + timedelta(days=length)
+    return {
+        "measure": measure.value,
+        "place": draw(st.sampled_from(PLACES)),
+        "period_start": start.isoformat(),
+        "period_end": draw(st.sampled_from(["", end.isoformat()]))
+        if end == start
+        else end.isoformat(),
+        "value": str(
+            draw(st.one_of(st.integers(0, 2000), st.integers(0, MOST_IN_ONE_FIGURE[measure])))
+        ),
+        "qualifier": draw(st.sampled_from([q.value for q in Qualifier])),
+        "source_kind": draw(st.sampled_from([k.value for k in SourceKind])),
+        "source_url": draw(st.sampled_from(["https://example.org/synthetic", "msg 12"])),
+        "source_published": draw(st.sampled_from(["", "2021", "2021-07", "2021-07-04"])),
+        "entered_at": draw(st.sampled_from(["", "2021-08-01T10:00+03:00"])),
+    }
+
+
 @st.composite
 def figure_rows(draw: st.DrawFn, today: date) -> dict[str, str]:
+    """A valid row with none, one or a few cells replaced by clumsy or hostile ones."""
+    row = draw(valid_rows(today))
+    hostile = draw(hostile_rows(today))
+    spoilt = draw(st.sets(st.sampled_from(HEADER), max_size=3).filter(lambda s: len(s) != 2))
+    return {name: hostile[name] if name in spoilt else cell for name, cell in row.items()}
+
+
+@st.composite
+def hostile_rows(draw: st.DrawFn, today: date) -> dict[str, str]:
     measure = draw(
         st.one_of(st.sampled_from([m.value for m in Measure]), st.sampled_from(["", "balloons"]))
     )

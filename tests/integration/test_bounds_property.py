@@ -32,7 +32,7 @@ def forget_figures(engine: Engine) -> None:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(file=figure_files(NOW.date()))
 def test_any_row_the_importer_accepts_is_reconciled_detected_and_reported(
