@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from sitroom.domain.audiences import EVERYTHING
 from sitroom.domain.measures import Measure
 from sitroom.interchange.records.schema import RecordKind
+from sitroom.report.build import build_report
+from sitroom.report.markdown import render_markdown
 from sitroom.services import detection, exports, ingest, queries, series, series_reads
 from sitroom.services.check import check_stored
 from sitroom.services.report import ImportReport
@@ -196,3 +198,22 @@ def test_a_fix_file_imported_again_with_partial_does_not_quarantine_a_row_twice(
         ),
     ]
     assert every == 2  # the resolved row and the one still waiting
+
+
+def test_the_report_says_which_series_could_not_be_computed_under_what_is_missing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    three_countries(engine, tmp_path)
+    spoil(engine, "LV", source_published="2021-02-30")
+    series.refresh_series(engine, now=NOW)
+
+    report = build_report(engine, date(2021, 7, 5), ["LT", "LV"], now=NOW)
+
+    missing = {c.code: c.missing for c in report.countries}
+    assert any(
+        line.startswith("Apprehended at LV: the series could not be computed")
+        and "February 2021 has 28 days" in line
+        for line in missing["LV"]
+    )
+    assert not any("could not be computed" in line for line in missing["LT"])
+    assert "could not be computed" in render_markdown(report)
