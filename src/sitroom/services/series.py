@@ -81,7 +81,11 @@ def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
                 ]
                 fingerprint = _fingerprint(figures, broken)
                 rows = {m: stored.get((m[0].value, m[1], audience)) for m in group.members}
-                if all(row is not None and row.inputs == fingerprint for row in rows.values()):
+                # A failed series is tried again: the window moves on, the code may be fixed.
+                if all(
+                    row is not None and row.inputs == fingerprint and row.failure is None
+                    for row in rows.values()
+                ):
                     unchanged += len(rows)
                     continue
                 results, failure = _reconciled(group, figures, broken, window)
