@@ -45,3 +45,9 @@ def test_a_series_that_could_not_be_computed_says_why_in_the_api_and_on_its_page
     assert one["failure"] == failed[0]["failure"] and one["days"] == []
     assert other["failure"] is None and other["days"]
     assert "This series could not be computed" in page and "February 2021 has 28 days" in page
+    for address in ("/", "/series"):
+        assert client.get(address).status_code == 200, address
+    assert api.get("/api/situation").status_code == 200
+    admin, _ = world.browser("admin")
+    report = admin.get("/reports/2021-07-02")
+    assert report.status_code == 200 and "could not be computed" in report.text
