@@ -37,6 +37,12 @@ def test_the_demo_loads_the_2021_data_and_prints_the_first_picture(tmp_path: Pat
     assert f"figures.csv: read {figures}, accepted {figures}, rejected 0" in done.stdout
     assert "Lithuania" in done.stdout and "Pabradė" in done.stdout
     assert (tmp_path / "demo.db").exists()
+    picture, after = done.stdout.split("The situation as of 31 December 2021", 1)[1].split(
+        "rows of the bundled data were not loaded:", 1
+    )
+    assert "2022-" not in picture and "2023-" not in picture  # later totals are not "latest"
+    assert "— (not reported for the same day)" in picture  # no site has both on one day
+    assert "a group of sites, or a site outside Lithuania (11)" in after
 
 
 def test_import_exit_codes_tell_scripts_what_happened(database_url: str, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_a_rejected_row_means_nothing_is_stored_without_partial(
     assert (report.read, report.accepted, report.rejected) == (5, 4, 1)
     rejection = report.rejections[0]
     assert (rejection.line, rejection.field) == (4, "period_start")
-    assert "YYYY-MM-DD" in rejection.reason
+    assert "2021-13-01 is not a date (a year has 12 months)" in rejection.reason
     assert not report.committed
     assert count(engine, FigureRow) == 0
     assert count(engine, QuarantineRow) == 0

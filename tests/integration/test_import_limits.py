@@ -19,25 +19,36 @@ from tests import factories
 
 NAMES = [c.name for c in COLUMNS]
 TOO_MANY = "2147483648"
+MOST = "100,000"  # domain.bounds.MOST_IN_ONE_INCIDENT, as the message writes it
 # 2021-07-03T02:10:00+03:00:00.5 would be written out 35 characters long: more than String(32).
 ODD_OFFSET = "2021-07-03T02:10:00+03:00:00.500000"
 LONG_NATIONALITIES = ";".join(f"{code}:1" for code in sorted(COUNTRY_CODES)[:90])
 
 # Each bad row (its overrides) and the field it must be rejected on.
 BAD_INCIDENTS: list[tuple[dict[str, str], str, str]] = [
-    ({"persons": TOO_MANY, "minors": "0", "nationalities": ""}, "persons", "2147483647"),
-    ({"persons": "99999999999999", "minors": "0", "nationalities": ""}, "persons", "2147483647"),
-    ({"persons": "3", "minors": TOO_MANY}, "minors", "2147483647"),
+    ({"persons": TOO_MANY, "minors": "0", "nationalities": ""}, "persons", MOST),
+    ({"persons": "99999999999999", "minors": "0", "nationalities": ""}, "persons", MOST),
+    ({"persons": "100001", "minors": "0", "nationalities": ""}, "persons", MOST),
+    ({"persons": "3", "minors": TOO_MANY}, "minors", MOST),
+    ({"persons": "12.5", "nationalities": ""}, "persons", "not a whole number"),
+    ({"persons": "1e3", "nationalities": ""}, "persons", "not a whole number"),
     ({"external_ref": "R" * 121}, "external_ref", "longer than 120"),
     ({"source_organisation": "O" * 201}, "source_organisation", "longer than 200"),
     ({"nationalities": LONG_NATIONALITIES, "persons": "90"}, "nationalities", "longer than 400"),
     ({"nationalities": "IQ:²"}, "nationalities", "CODE:COUNT"),
     ({"entered_at": ODD_OFFSET}, "entered_at", "hours and minutes"),
     ({"occurred_at": ODD_OFFSET}, "occurred_at", "hours and minutes"),
+    ({"occurred_at": "2021-02-29T10:00+02:00"}, "occurred_at", "(February 2021 has 28 days)"),
+    ({"occurred_at": "1989-12-31T23:00+02:00"}, "occurred_at", "before 1990-01-01"),
+    ({"occurred_at": "9999-12-31T23:00+02:00"}, "occurred_at", "is after"),
+    ({"source_published": "2021-02-30"}, "source_published", "(February 2021 has 28 days)"),
+    ({"source_published": "1989"}, "source_published", "before 1990-01-01"),
+    ({"entered_at": "0001-01-01T00:00+00:00"}, "entered_at", "before 1990-01-01"),
 ]
 # Rows just within the limits, which must be stored.
 EDGE_INCIDENTS: list[dict[str, str]] = [
-    {"persons": "2147483647", "minors": "2147483647", "nationalities": ""},
+    {"persons": "100000", "minors": "100000", "nationalities": ""},
+    {"occurred_at": "1990-01-01T00:00+00:00", "source_published": "1990"},
     {"external_ref": "R" * 120, "source_organisation": "O" * 200},
     {"nationalities": ";".join(f"{c}:1" for c in sorted(COUNTRY_CODES)[:80]), "persons": "80"},
     {"entered_at": "2021-07-03T02:10:00+03:00:30"},
@@ -94,7 +105,7 @@ def test_values_beyond_the_column_types_are_rejected_not_a_database_error(
     if partial:
         with Session(engine) as session:
             largest = session.scalar(select(func.max(IncidentRow.persons)))
-        assert largest == 2147483647
+        assert largest == 100000
 
 
 def test_figures_and_sites_beyond_the_column_types_are_rejected(

@@ -88,9 +88,31 @@ def test_named_bad_files_get_clear_messages(engine: Engine, tmp_path: Path) -> N
     named = ingest.import_file(
         engine, tmp_path / "missing-columns.csv", entered_by="t", kind=RecordKind.FIGURES
     )
-    assert named.rejected == 1 and named.rejections[0].reason == "column is missing from the header"
+    assert named.read == 0 and named.error == (
+        "the header lacks 5 required columns of figures: "
+        "place, period_start, qualifier, source_kind, source_url"
+    )
 
 
 def test_a_file_that_does_not_exist_is_an_error_not_a_crash(engine: Engine, tmp_path: Path) -> None:
     report = ingest.import_file(engine, tmp_path / "nope.csv", entered_by="t")
     assert report.error is not None and "cannot read" in report.error
+
+
+def test_a_semicolon_separated_file_is_read_like_a_comma_separated_one(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # What Excel writes in Lithuanian, Latvian and Polish locales (SYNTHETIC rows).
+    path = tmp_path / "semicolons.csv"
+    path.write_text(
+        HEADER.replace(",", ";")
+        + GOOD.replace(",", ";")
+        + "apprehended;LT;2021-02-30;;12,5;exact;official_feed;https://example.org/s\n",
+        encoding="utf-8-sig",
+    )
+    report = ingest.import_file(engine, path, entered_by="t", partial=True)
+    assert (report.read, report.accepted + report.duplicate, report.rejected) == (2, 1, 1)
+    (rejection,) = report.rejections
+    assert (rejection.line, rejection.field) == (3, "period_start")
+    assert rejection.reason.startswith("2021-02-30 is not a date (February 2021 has 28 days);")
+    assert "value: '12,5' is not a whole number" in rejection.reason

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
 from sitroom.config import Settings
+from sitroom.domain.bounds import MOST_IN_ONE_FIGURE
 from sitroom.domain.figures import ReportedFigure
 from sitroom.domain.measures import Measure, Qualifier
 from sitroom.domain.sources import Source, SourceKind
@@ -33,13 +34,14 @@ cell_text = st.text(
 @st.composite
 def figures(draw: st.DrawFn) -> ReportedFigure:
     start = draw(st.dates(date(2015, 1, 1), date(2025, 12, 31)))
+    measure = draw(st.sampled_from(Measure))
     return ReportedFigure(
-        measure=draw(st.sampled_from(Measure)),
+        measure=measure,
         place=draw(st.sampled_from(["LT", "LV", "PL"])),
         period_start=start,
         period_end=start + timedelta(days=draw(st.integers(0, 400))),
-        # Counts, and values with up to two decimals (averages, rates): what sources report.
-        value=draw(st.integers(0, 10**11)) / 100,
+        # Counts, whole and within their measure's bound (domain.bounds), as sources report them.
+        value=float(draw(st.integers(0, MOST_IN_ONE_FIGURE[measure]))),
         qualifier=draw(st.sampled_from(Qualifier)),
         source=Source(
             draw(st.sampled_from(SourceKind)),

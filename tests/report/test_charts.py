@@ -80,3 +80,10 @@ def test_the_map_draws_sections_by_alarm_level_and_sites_by_occupancy() -> None:
     assert svg.startswith("<svg") and "Lithuania</title>" in svg
     assert "1 with alarms; 2 reception sites" in svg
     assert "site over capacity" in svg
+
+
+def test_a_map_of_sections_without_their_lines_frames_the_countries_instead() -> None:
+    # Found by tests/integration/test_bounds_property.py: a section imported without a line.
+    lineless = BorderSection("LT-BY-1", "LT", "BY", "Synthetic stretch", (), 100.0)
+    svg = map_svg([lineless], [], countries=["LT"], title="Lithuania")
+    assert svg.startswith("<svg") and "Lithuania" in svg

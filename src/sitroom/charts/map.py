@@ -84,7 +84,9 @@ def map_svg(
     focus = [c for c in countries if c in rings] or list(rings)
     # Frame the border sections and sites when there are any: the whole of Poland would leave
     # the border a thin line.
-    around = [] if sections or sites else [r for c in focus for r in rings[c]]
+    # A section may come without its line: frame what has coordinates.
+    drawn = any(s.line for s in sections) or bool(sites)
+    around = [] if drawn else [r for c in focus for r in rings[c]]
     west, east, south, north = _extent(around, sections, sites)
     description = (
         f"Map of {', '.join(country_name(c) for c in focus)}: {len(sections)} border sections, "

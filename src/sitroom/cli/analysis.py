@@ -11,7 +11,7 @@ from rich.table import Table
 from ..domain.audiences import EVERYTHING
 from ..domain.measures import Measure
 from .browse import parse_day
-from .common import Exit, engine, err, out, print_json, session
+from .common import Exit, compact_table, engine, err, out, print_json, session
 
 
 def series(
@@ -45,6 +45,9 @@ def series(
     if found is None:
         err.print(f"[red]error:[/red] no figures for {measure.value} at {place.upper()}")
         raise typer.Exit(Exit.BAD_INPUT)
+    if found.failure and not as_json:
+        err.print(f"[red]error:[/red] this series could not be computed: {found.failure}")
+        raise typer.Exit(Exit.ROWS_REJECTED)
     if as_json:
         print_json(
             {
@@ -53,6 +56,7 @@ def series(
                 "nature": found.nature.value,
                 "computed_at": found.computed_at.isoformat(),
                 "reason": found.reason,
+                "failure": found.failure,
                 "days": [vars_of(d) for d in found.days],
                 "conflicts": [vars_of(c) for c in found.conflicts],
             }
@@ -114,16 +118,14 @@ def conflicts(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
     if as_json:
         print_json([vars_of(c) for c in found])
         return
-    table = Table("measure", "place", "kind", "preferred", "set aside", "gap", "rule")
+    # Refs are never cut: each on its own line, + for the preferred, - for those set aside.
+    table = compact_table("measure\nplace", "figures", "kind, gap and rule")
     for c in found:
+        refs = [f"+ {ref}" for ref in c.winners] + [f"- {ref}" for ref in c.losers]
         table.add_row(
-            c.measure.value,
-            c.place,
-            c.kind,
-            " ".join(c.winners),
-            " ".join(c.losers),
-            f"{c.gap:.0f}",
-            c.rule,
+            f"{c.measure.value}\n{c.place}",
+            "\n".join(refs),
+            f"{c.kind}, gap {c.gap:.0f}: {c.rule}",
         )
     out.print(table)
     out.print(f"{len(found)} conflicts")

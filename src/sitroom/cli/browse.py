@@ -5,27 +5,38 @@ from __future__ import annotations
 from datetime import date
 
 import typer
-from rich.table import Table
 
 from ..domain.figures import ReportedFigure, format_value
 from ..domain.measures import Measure
+from ..interchange.records.figures import COLUMNS as FIGURE_COLUMNS
 from ..interchange.records.figures import figure_cells
-from ..interchange.records.places import section_cells, site_cells
-from .common import Exit, err, out, print_json, session
+from ..interchange.records.places import SECTION_COLUMNS, SITE_COLUMNS, section_cells, site_cells
+from ..interchange.table import typed_record
+from .common import WIDE, Exit, compact_table, err, out, print_json, session
 
 
 def figures(
     measure: Measure | None = typer.Option(None, help="Only this measure."),
     country: str | None = typer.Option(None, help="Only this country (ISO code), all its places."),
     place: str | None = typer.Option(None, help="Only this place (country, section or site id)."),
-    start: str | None = typer.Option(None, "--from", help="Periods ending on or after this day."),
-    end: str | None = typer.Option(None, "--to", help="Periods starting on or before this day."),
+    start: str | None = typer.Option(
+        None,
+        "--from",
+        help="Figures whose period overlaps the days from this one: it ends on or after it.",
+    ),
+    end: str | None = typer.Option(
+        None,
+        "--to",
+        help="Figures whose period overlaps the days up to this one: it starts on or before it.",
+    ),
     incidents: bool = typer.Option(
         False, "--incidents", help="Add what incident reports sum to, per day and section."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
-    """List reported figures, oldest period first, with their qualifier and source."""
+    """List reported figures, oldest period first, with their qualifier and source.
+    --from and --to keep every figure whose period overlaps the days between them (a year's
+    total overlaps every one of its days), not only those starting within them."""
     from ..services import queries  # on use, like every service: see cli/common.py
 
     where = queries.FigureFilter(
@@ -57,22 +68,35 @@ def history(ref: str, as_json: bool = typer.Option(False, "--json")) -> None:
 
 def _show_figures(found: list[ReportedFigure], as_json: bool) -> None:
     if as_json:
-        print_json([figure_cells(f) for f in found])
+        print_json([typed_record(figure_cells(f), FIGURE_COLUMNS) for f in found])
         return
-    table = Table("ref", "measure", "place", "period", "value", "qualifier", "source")
+    # Refs, measures and dates are never cut: in a narrow terminal the cells take two lines
+    # and the source is left to --json.
+    wide = out.width >= WIDE
+    table = compact_table()
+    for name in ("ref", "measure", "place") if wide else ("ref", "measure\nplace"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("period" if wide else "from\nto", no_wrap=True)
+    table.add_column("value" if wide else "value\nqualifier", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("qualifier", no_wrap=True)
+        table.add_column("source", overflow="fold")
     for f in found:
-        period = str(f.period_start) if f.days == 1 else f"{f.period_start} – {f.period_end}"
-        table.add_row(
-            f.ref,
-            f.measure.value,
-            f.place,
-            period,
-            format_value(f.value),
-            f.qualifier.value,
-            f.source.reference,
-        )
+        value = format_value(f.value)
+        if wide:
+            period = str(f.period_start) if f.days == 1 else f"{f.period_start} – {f.period_end}"
+            cells = [f.ref, f.measure.value, f.place, period, value, f.qualifier.value]
+            table.add_row(*cells, f.source.reference)
+        else:
+            table.add_row(
+                f.ref,
+                f"{f.measure.value}\n{f.place}",
+                f"{f.period_start}\n{f.period_end}",
+                f"{value}\n{f.qualifier.value}",
+            )
     out.print(table)
-    out.print(f"{len(found)} figures")
+    sources = "" if wide else f" (sources: --json, or a terminal {WIDE} columns wide)"
+    out.print(f"{len(found)} figures{sources}")
 
 
 def sites(
@@ -85,9 +109,9 @@ def sites(
     with session() as db:
         found = queries.list_sites(db, country.upper() if country else None)
     if as_json:
-        print_json([site_cells(s) for s in found])
+        print_json([typed_record(site_cells(s), SITE_COLUMNS) for s in found])
         return
-    table = Table("id", "name", "country", "kind", "operator")
+    table = compact_table("id", "name", "country", "kind", "operator")
     for s in found:
         table.add_row(s.id, s.name, s.country, s.kind.value, s.operator or "")
     out.print(table)
@@ -103,9 +127,9 @@ def sections(
     with session() as db:
         found = queries.list_sections(db, country.upper() if country else None)
     if as_json:
-        print_json([section_cells(s) for s in found])
+        print_json([typed_record(section_cells(s), SECTION_COLUMNS) for s in found])
         return
-    table = Table("id", "country", "neighbour", "name", "km")
+    table = compact_table("id", "country", "neighbour", "name", "km")
     for s in found:
         table.add_row(s.id, s.country, s.neighbour, s.name, f"{s.length_km:.0f}")
     out.print(table)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from ..config import Settings
-from ..datasets import frontex
+from ..datasets import belarus_2021, frontex
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure, format_value
-from .common import Exit, err, out, session
+from .common import Exit, compact_table, day_text, err, out, session
 from .web import run_server
+
+if TYPE_CHECKING:
+    from ..services.picture import Picture
 
 
 def demo(
@@ -49,30 +53,11 @@ def demo(
         if report.error or report.rejected:
             err.print(f"[red]the bundled data did not load cleanly[/red]: {report.as_dict()}")
             raise typer.Exit(Exit.ROWS_REJECTED)
-    for skipped in load.skipped:
-        out.print(f"[dim]not loaded: {skipped.file} line {skipped.line}: {skipped.reason}[/dim]")
     with session(db) as s:
-        picture = first_picture(s)
-    table = Table("country", "measure", "latest figure", "year to date", title="Countries")
-    for line in picture.countries:
-        table.add_row(
-            country_name(line.country),
-            line.measure.value,
-            _say(line.latest),
-            _say(line.year_to_date) if line.year_to_date else "—",
-        )
-    out.print(table)
-    sites = Table("site", "capacity", "occupancy", "full", title="Reception sites")
-    for site in picture.sites:
-        percent = site.percent_full
-        sites.add_row(
-            site.site.name,
-            _say(site.capacity) if site.capacity else "unknown",
-            _say(site.occupancy) if site.occupancy else "unknown",
-            f"{percent:.0f} %" if percent is not None else "—",
-        )
-    out.print(sites)
+        picture = first_picture(s, belarus_2021.PICTURE_DAY)
+    _print_picture(picture)
     _print_frontex_context()
+    _print_skipped(load.skipped)
     out.print(
         f"database: {database} — explore with `SITROOM_DATABASE_URL=sqlite:///{database} "
         "sitroom figures --country LT`"
@@ -99,6 +84,48 @@ def demo(
         run_server("127.0.0.1", port, 1, insecure_cookies=True)
 
 
+def _print_picture(picture: Picture) -> None:
+    out.print(
+        f"[bold]The situation as of {day_text(picture.as_of)}[/bold]: what the figures "
+        "ending by then say (later ones are stored too; `sitroom figures` lists them)."
+    )
+    table = compact_table("country", "measure", "latest figure", "year to date")
+    for line in picture.countries:
+        table.add_row(
+            country_name(line.country),
+            line.measure.value,
+            _say(line.latest),
+            _say(line.year_to_date) if line.year_to_date else "—",
+        )
+    out.print(table)
+    sites = compact_table("reception site", "capacity", "occupancy", "full")
+    for site in picture.sites:
+        full = site.full
+        percent = full.percent if full is not None else None
+        sites.add_row(
+            f"{site.site.name} ({site.site.id})",
+            _say(site.capacity) if site.capacity else "unknown",
+            _say(site.occupancy) if site.occupancy else "unknown",
+            f"{percent:.0f} % on {full.day}"
+            if full is not None and percent is not None
+            else "— (not reported for the same day)",
+        )
+    out.print(sites)
+
+
+def _print_skipped(skipped: list[belarus_2021.Skipped]) -> None:
+    """The source rows the demo could not load, grouped by why."""
+    if not skipped:
+        return
+    by_reason: dict[tuple[str, str], list[belarus_2021.Skipped]] = {}
+    for row in skipped:
+        by_reason.setdefault((row.file, row.reason), []).append(row)
+    out.print(f"{len(skipped)} rows of the bundled data were not loaded:")
+    for (file, reason), rows in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        lines = ", ".join(str(r.line) for r in rows)
+        out.print(f"  {reason} ({len(rows)}): {file} lines {lines}")
+
+
 def _print_frontex_context() -> None:
     months, years = frontex.monthly_detections(), frontex.yearly_detections()
     summer = ", ".join(f"{m}: {months[m]:,}" for m in ("2021-06", "2021-07", "2021-08"))
@@ -115,7 +142,7 @@ def _say(figure: ReportedFigure) -> str:
         else f"{figure.period_start} – {figure.period_end}"
     )
     mark = "" if figure.qualifier.value == "exact" else f" ({figure.qualifier.value})"
-    return f"{format_value(figure.value)}{mark} [dim]{period}[/dim]"
+    return f"{format_value(figure.value)}{mark}\n[dim]{period}[/dim]"
 
 
 def register(app: typer.Typer) -> None:

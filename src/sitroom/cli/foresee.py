@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import typer
-from rich.table import Table
 
 # Climate's module is light (no numpy); runway's and the services bring scipy and the
 # forecast models, so they are imported in the commands: see cli/common.py.
 from ..analysis.needs import Climate
 from ..domain.measures import Measure
 from .browse import parse_day
-from .common import Exit, engine, err, out, print_json
+from .common import Exit, compact_table, engine, err, out, print_json
 
 
 def forecast(
@@ -70,7 +69,7 @@ def forecast(
     out.print(f"{measure.value} at {made.place}, data to {made.cutoff}: model {fc.model}{score}")
     for warning in fc.warnings:
         out.print(f"[yellow]note:[/yellow] {warning}")
-    table = Table("day", "forecast", "80 %", "95 %")
+    table = compact_table("day", "forecast", "80 %", "95 %")
     for i, day in enumerate(fc.dates):
         table.add_row(
             str(day),
@@ -129,6 +128,15 @@ def runway(
                 "capacity": r.capacity,
                 "occupancy": r.occupancy,
                 "arrivals_measure": answer.arrivals.value if answer.arrivals else None,
+                "scenario": {
+                    "name": scenario.name,
+                    "added_places": [
+                        {"from": c.from_date.isoformat(), "places": c.places}
+                        for c in scenario.capacity_changes
+                    ],
+                    "divert_share": scenario.divert_share,
+                    "divert_from": scenario.divert_from,
+                },
                 "p_full_within": r.p_full_within,
                 "median_full_date": r.median_full_date,
                 "assumptions": {
@@ -147,6 +155,10 @@ def runway(
         )
         return
     out.print(f"{answer.place}: {r.message}")
+    for change in scenario.capacity_changes:
+        out.print(f"what if: {change.places:+,.0f} places from {change.from_date}")
+    if scenario.divert_share:
+        out.print(f"what if: {scenario.divert_share:.0%} of arrivals go elsewhere from {start}")
     if r.p_full_within:
         chances = ", ".join(f"{p:.0%} within {d} days" for d, p in sorted(r.p_full_within.items()))
         out.print(f"chance of being full: {chances}; median date full: {r.median_full_date or '—'}")
@@ -156,7 +168,7 @@ def runway(
     for warning in r.warnings:
         out.print(f"[yellow]note:[/yellow] {warning}")
     if answer.needs:
-        table = Table("item", "quantity", "unit", "source", title="needs for the shortfall")
+        table = compact_table("item", "quantity", "unit", "source", title="needs for the shortfall")
         for need in answer.needs:
             table.add_row(need.item, f"{need.quantity:,.0f}", need.unit, need.source)
         out.print(table)

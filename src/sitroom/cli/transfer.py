@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from ..interchange.records.schema import RecordKind
 from ..interchange.registry import Format
-from .common import Exit, engine, err, out, print_json, session
+from .common import Exit, compact_table, engine, err, out, print_json, session
 
 if TYPE_CHECKING:
     from ..services import queries
@@ -25,7 +24,7 @@ def init() -> None:
     """Create the database, or upgrade it to the current schema (safe to run again)."""
     from ..services.setup import init_database
 
-    init_database(engine())
+    init_database(engine(ready=False))
     out.print("database ready")
 
 
@@ -62,7 +61,7 @@ def import_(
     from ..services import ingest
     from ..services.setup import init_database
 
-    db = engine()
+    db = engine(ready=False)  # an import creates or upgrades the database it fills
     init_database(db)
     size = file.stat().st_size if file.exists() else 0
     with Progress(
@@ -108,7 +107,7 @@ def _print_report(report: ImportReport) -> None:
         f"rejected {report.rejected}"
     )
     if report.rejections:
-        table = Table("line", "field", "reason", title="rejected rows")
+        table = compact_table("line", "field", "reason", title="rejected rows")
         for rejection in report.rejections[:50]:
             table.add_row(str(rejection.line), rejection.field, rejection.reason)
         out.print(table)
@@ -139,6 +138,43 @@ def export(
         err.print(f"wrote {count} {kind.value} to {file}")
 
 
+def check(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Only list the rows that break the rules; move nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Hold every stored figure and incident to today's rules (real dates from 1990 to 92 days
+    ahead, whole counts below each measure's maximum). Rows stored before a rule existed that
+    break it move to the quarantine with all their cells and the reason; nothing is lost:
+    `sitroom quarantine export FILE`, fix, and import the file again."""
+    from ..services.check import check_stored
+
+    run = check_stored(engine(), dry_run=dry_run)
+    if as_json:
+        print_json(
+            {
+                "examined": {kind.value: n for kind, n in run.examined.items()},
+                "quarantined": run.quarantined,
+                "breaches": [
+                    {"kind": b.kind.value, "ref": b.ref, "field": b.field, "reason": b.reason}
+                    for b in run.breaches
+                ],
+            }
+        )
+        return
+    examined = ", ".join(f"{n} {kind.value}" for kind, n in run.examined.items())
+    if not run.breaches:
+        out.print(f"checked {examined}: every row keeps the rules")
+        return
+    table = compact_table("kind", "ref", "field", "reason", title="rows that break the rules")
+    for b in run.breaches:
+        table.add_row(b.kind.value, b.ref, b.field, b.reason)
+    out.print(table)
+    moved = "moved to the quarantine" if run.quarantined else "would move (--dry-run)"
+    out.print(f"checked {examined}: {len(run.breaches)} {moved}")
+
+
 quarantine_app = typer.Typer(
     help="Rows rejected by partial imports, kept raw until fixed.", no_args_is_help=True
 )
@@ -154,7 +190,7 @@ def quarantine_list(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         print_json([_as_dict(r) for r in rows])
         return
-    table = Table("id", "batch", "kind", "line", "field", "reason")
+    table = compact_table("id", "batch", "kind", "line", "field", "reason")
     for row in rows:
         table.add_row(
             str(row.id), str(row.batch_id), row.kind, str(row.line), row.field, row.reason
@@ -193,4 +229,5 @@ def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command("import")(import_)
     app.command()(export)
+    app.command()(check)
     app.add_typer(quarantine_app, name="quarantine")

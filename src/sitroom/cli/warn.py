@@ -8,13 +8,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from ..domain.alarms import Alarm, AlarmState
 from ..domain.audiences import EVERYTHING, SHARED_ONLY
 from ..domain.errors import InvalidValue
 from .browse import parse_day
-from .common import Exit, engine, err, out, print_json, session
+from .common import (
+    Exit,
+    compact_table,
+    engine,
+    err,
+    out,
+    print_json,
+    report_failed_series,
+    session,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -69,6 +77,7 @@ def detect(
             f"[dim]{skipped.measure.value} at {skipped.place} ({skipped.method}): "
             f"{skipped.reason}[/dim]"
         )
+    report_failed_series(db)
     out.print(f"{len(run.raised)} new alarms, {run.already_known} already known")
 
 
@@ -113,30 +122,19 @@ def alarms(
     if as_json:
         print_json([{"id": i, **{k: getattr(a, k) for k in a.__slots__}} for i, a in found])
         return
-    table = Table(
-        "id",
-        "day",
-        "measure",
-        "place",
-        "method",
-        "observed",
-        "expected",
-        "threshold",
-        "level",
-        "state",
+    # Two lines a row keep the day, the measure and the place whole in 80 columns.
+    table = compact_table(
+        "id", "day", "measure\nplace", "method", "observed\nexpected", "threshold", "level\nstate"
     )
     for ident, a in found:
         table.add_row(
             str(ident),
             str(a.day),
-            a.measure.value,
-            a.place,
+            f"{a.measure.value}\n{a.place}",
             a.method,
-            f"{a.observed:.0f}",
-            f"{a.expected:.1f}",
+            f"{a.observed:.0f}\n{a.expected:.1f}",
             f"{a.threshold:.1f}",
-            a.level.value,
-            a.state.value,
+            f"{a.level.value}\n{a.state.value}",
         )
     out.print(table)
 

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from .common import out
+from .common import engine, out
 
 FACTORY = "sitroom.web.main:app_from_environment"
 
@@ -23,6 +23,7 @@ def serve(
 ) -> None:
     """Serve the situation room. Put it behind HTTPS: session cookies are Secure by default,
     so over plain HTTP a browser only keeps them with --insecure-cookies."""
+    engine()  # a database that was never initialised is said here, not in every request
     run_server(host, port, workers, insecure_cookies=insecure_cookies)
 
 

@@ -120,11 +120,19 @@ SITES = (
 )
 
 
+# The day the demo's first picture describes: the end of the year the data is about. Figures
+# for later days (2022 and 2023 totals) are stored, but not set beside 2021's.
+PICTURE_DAY = date(2021, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     line: int
     file: str
     reason: str
+    """Why, in words shared by every row skipped for the same reason (to group them)."""
+    detail: str = ""
+    """What of this row it was: the measure, the facility, the date."""
 
 
 def border_qualifier(text: str, start: date, end: date) -> Qualifier:
@@ -255,9 +263,9 @@ def reception_rows() -> tuple[list[dict[str, str]], list[Skipped]]:
         for line, raw in enumerate(csv.DictReader(handle), start=2):
             site = next((s for s in SITES if raw["facility"].startswith(s.match)), None)
             period = as_of_period(raw["as_of"])
-            why = _why_not(raw, site, period)
+            why, detail = _why_not(raw, site, period)
             if why or site is None or period is None:
-                skipped.append(Skipped(line, "reception_lithuania.csv", why))
+                skipped.append(Skipped(line, "reception_lithuania.csv", why, detail))
                 continue
             qualifier = border_qualifier(raw["qualifier"], *period)
             if "(approx.)" in raw["as_of"] and qualifier is Qualifier.EXACT:
@@ -280,14 +288,17 @@ def reception_rows() -> tuple[list[dict[str, str]], list[Skipped]]:
     return figures, skipped
 
 
-def _why_not(raw: dict[str, str], site: Site | None, period: tuple[date, date] | None) -> str:
+def _why_not(
+    raw: dict[str, str], site: Site | None, period: tuple[date, date] | None
+) -> tuple[str, str]:
+    """Why the row is not loaded and what of it, or two empty texts."""
     if raw["measure"] not in ("capacity", "occupancy"):
-        return f"{raw['measure']} is not a measure sitroom counts ({raw['value']})"
+        return "not a measure sitroom counts", f"{raw['measure']} {raw['value']}"
     if site is None:
-        return f"{raw['facility']!r} is a group of sites or not in Lithuania, not one site"
+        return "a group of sites, or a site outside Lithuania", repr(raw["facility"])
     if period is None:
-        return f"the date {raw['as_of']!r} is too vague to place in time"
-    return ""
+        return "a date too vague to place in time", repr(raw["as_of"])
+    return "", ""
 
 
 def site_rows() -> list[dict[str, str]]:

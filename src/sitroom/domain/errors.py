@@ -11,3 +11,10 @@ class FieldErrors(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{field}: {reason}" for field, reason in self.errors.items()))
+
+
+def filed_reason(errors: dict[str, str]) -> tuple[str, str]:
+    """The field a rejected row is filed under (its first bad one) and the reason, which
+    names every other bad field of the row; no field is named twice."""
+    (first, why), *others = errors.items()
+    return first, "; ".join([why, *(f"{name}: {reason}" for name, reason in others)])

@@ -59,10 +59,24 @@ def read_csv(stream: BinaryIO) -> RowSource:
     except (csv.Error, UnicodeError) as exc:
         text.detach()
         raise ReadError(f"the header row cannot be read: {exc}") from None
+    delimiter = ","
+    if len(header) == 1 and ";" in header[0]:
+        # What spreadsheet programs write where the comma is the decimal mark (Lithuanian,
+        # Latvian, Polish and most European locales): read it the same way.
+        delimiter = ";"
+        header = [name.strip().lower() for name in next(csv.reader([header[0]], delimiter=";"))]
+        reader = csv.reader(text, delimiter=";")
     if any(cell_problem(name) for name in header):
         text.detach()
         raise ReadError("the header row is not readable text; is this a CSV file in UTF-8?")
-    return RowSource(header=header, rows=_rows(reader, header), release=text.detach)
+    # A reader started after the header counts lines from 0: `offset` puts the header back.
+    offset = 1 if delimiter == ";" else 0
+    return RowSource(
+        header=header,
+        rows=_rows(reader, header, offset=offset),
+        release=text.detach,
+        delimiter=delimiter,
+    )
 
 
 def read_part(text: str, header: list[str], first_line: int, *, first: bool) -> list[RawRow]:

@@ -47,6 +47,8 @@ class RowSource:
     rows: Iterator[RawRow]
     release: Callable[[], object] = lambda: None
     """Lets go of the file without closing it: the caller opened it and closes it."""
+    delimiter: str = ","
+    """What separates a CSV file's cells: "," or, as some spreadsheet locales write, ";"."""
 
 
 def typed_cell(text: str, kind: CellKind) -> str | int | float | None:
@@ -59,3 +61,8 @@ def typed_cell(text: str, kind: CellKind) -> str | int | float | None:
         number = float(text)
         return int(number) if number.is_integer() else number
     return text
+
+
+def typed_record(row: dict[str, str], columns: list[Column]) -> dict[str, str | int | float | None]:
+    """A row as formats with types hold it: numbers as numbers, empty cells as null."""
+    return {c.name: typed_cell(row.get(c.name, ""), c.kind) for c in columns}

@@ -167,6 +167,12 @@ def _country(
         last_year = previous_year_total(view, book, on)
         if last_year is not None:
             previous[view.measure] = last_year
+    missing += [
+        f"{v.measure.definition.label} at {v.place}: the series could not be computed "
+        f"({v.series.failure}); its figures are left out of what this report derives."
+        for v in sorted(views.values(), key=lambda v: (v.place, v.measure.value))
+        if v.series is not None and v.series.failure
+    ]
     if not in_window:
         missing.insert(0, f"No figures for {name} cover the {WINDOW_DAYS} days to {day(on)}.")
     elif not any(f.days == 1 for f in in_window if f.place == code):

@@ -72,7 +72,13 @@ def run_detection(
             # stored for their readers without being counted twice.
             reported = entry.audience == audiences.ALL
             for name, detector in detectors.items():
-                result = detector(counts, start=start)
+                try:
+                    result = detector(counts, start=start)
+                except Exception as exc:  # one series' failure must not stop the others
+                    if reported:
+                        why = f"detection failed ({type(exc).__name__}: {exc})"
+                        skipped.append(Skipped(series.measure, series.place, name, why))
+                    continue
                 if reported and result.reason and not result.alarm.any():
                     skipped.append(Skipped(series.measure, series.place, name, result.reason))
                 for alarm in _alarms(series, name, result, now):

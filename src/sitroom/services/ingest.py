@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import Writer
-from ..domain.errors import FieldErrors
-from ..interchange.records.registry import SCHEMAS, guess_kind
+from ..domain.errors import FieldErrors, filed_reason
+from ..interchange.records.registry import SCHEMAS, closest_kind, guess_kind
 from ..interchange.records.schema import EntryContext, RecordKind, RecordSchema
 from ..interchange.registry import detect_format, reader_for
 from ..interchange.table import RawRow, ReadError, RowSource
@@ -128,13 +128,20 @@ def _store_rows(
 ) -> ImportReport:
     kind = kind or guess_kind(source.header)
     if kind is None:
+        closest = closest_kind(source.header)
         raise ReadError(
             "cannot tell which kind of records the file holds from its header "
-            f"({', '.join(source.header[:8])}); name it with --kind"
+            f"({', '.join(source.header[:8])}); name it with --kind. The closest is "
+            f"{closest.value}, which also needs: "
+            f"{', '.join(SCHEMAS[closest].missing_columns(source.header))}"
         )
     schema = SCHEMAS[kind]
     report.kind = kind.value
-    missing = schema.missing_columns(source.header)
+    if missing := schema.missing_columns(source.header):
+        raise ReadError(
+            f"the header lacks {_counted(len(missing), 'required column')} of {kind.value}: "
+            f"{', '.join(missing)}"
+        )
     if unknown := schema.unknown_columns(source.header):
         report.notes.append(f"columns ignored (not part of {kind.value}): {', '.join(unknown)}")
     context = EntryContext(entered_by=writer.name, entered_at=now)
@@ -156,7 +163,8 @@ def _store_rows(
         report.batch_id = batch.id
         gate = WriteGate(uow.session, writer)
         with roomy_cache(uow.session):
-            if not missing and ingest_columns.qualifies(
+            # The column path splits lines on commas; a ';' file goes row by row.
+            if source.delimiter == "," and ingest_columns.qualifies(
                 kind, report.file_format, source.header, stream
             ):
                 ingest_columns.store_incidents(
@@ -167,12 +175,12 @@ def _store_rows(
                     batch_id=batch.id,
                     gate=gate,
                     context=context,
-                    parse_row=lambda raw: _parse(raw, schema, missing, context, report),
+                    parse_row=lambda raw: _parse(raw, schema, context, report),
                     reject=lambda line, field, why, cells: _reject(report, line, field, why, cells),
                     progress=progress,
                 )
             else:
-                _row_by_row(gate, stream, source, report, schema, missing, context, progress)
+                _row_by_row(gate, stream, source, report, schema, context, progress)
         if report.rejected and not partial:
             return report  # leaving the unit of work rolls everything back
         _quarantine(uow.session, report, batch.id, kind)
@@ -199,7 +207,6 @@ def _row_by_row(
     source: RowSource,
     report: ImportReport,
     schema: RecordSchema[Any],
-    missing: list[str],
     context: EntryContext,
     progress: Progress | None,
 ) -> None:
@@ -212,7 +219,7 @@ def _row_by_row(
         parsed: list[Parsed] = []
         for raw in chunk:
             report.read += 1
-            item = _parse(raw, schema, missing, context, report)
+            item = _parse(raw, schema, context, report)
             if item is not None:
                 parsed.append(item)
         outcome = sink.take(parsed)
@@ -233,26 +240,23 @@ def _row_by_row(
 def _parse(
     raw: RawRow,
     schema: RecordSchema[Any],
-    missing: list[str],
     context: EntryContext,
     report: ImportReport,
 ) -> Parsed | None:
     if raw.problem is not None:
         _reject(report, raw.line, raw.problem_field, raw.problem, raw.cells)
         return None
-    if missing:
-        _reject(report, raw.line, missing[0], "column is missing from the header", raw.cells)
-        return None
     try:
         record = schema.parse(raw.cells, context)
     except FieldErrors as exc:
-        first = next(iter(exc.errors))
-        reason = "; ".join(
-            f"{name} {why}" if not why.startswith(name) else why for name, why in exc.errors.items()
-        )
+        first, reason = filed_reason(exc.errors)
         _reject(report, raw.line, first, reason, raw.cells)
         return None
     return Parsed(raw.line, record, raw.cells)
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _reject(
@@ -263,17 +267,50 @@ def _reject(
 
 
 def _quarantine(session: Session, report: ImportReport, batch_id: int, kind: RecordKind) -> None:
+    """Keep each rejected row. A row of a fix file (exported from the quarantine) that is
+    still wrong replaces the quarantined row it came from instead of joining it."""
+    again = {
+        int(text): r
+        for r in report.rejections
+        if (text := r.cells.get("quarantine_id", "")).isascii() and text.isdigit()
+    }
+    waiting: set[int] = set()
+    if again:
+        waiting = set(
+            session.scalars(
+                select(QuarantineRow.id).where(
+                    QuarantineRow.id.in_(list(again)),
+                    QuarantineRow.record_kind == kind.value,
+                    QuarantineRow.resolved_at.is_(None),
+                )
+            )
+        )
+    for kept_id in waiting:
+        r = again[kept_id]
+        session.execute(
+            update(QuarantineRow)
+            .where(QuarantineRow.id == kept_id)
+            .values(
+                batch_id=batch_id,
+                line=r.line,
+                raw=_as_received(r.cells),
+                field=r.field,
+                reason=r.reason,
+            )
+        )
+    taken = {id(again[kept_id]) for kept_id in waiting}
     rows = [
         (
-            _digest_of(kind, r.cells, r.line),
+            _digest_of(kind, _as_received(r.cells), r.line),
             batch_id,
             kind.value,
             r.line,
-            json.dumps(r.cells),
+            json.dumps(_as_received(r.cells)),
             r.field,
             r.reason,
         )
         for r in report.rejections
+        if id(r) not in taken
     ]
     # ASCII JSON keeps undecodable bytes as escapes, so the raw row can be written back out
     # byte for byte. A rejected row imported again is the same quarantined row, not a second.
@@ -283,6 +320,11 @@ def _quarantine(session: Session, report: ImportReport, batch_id: int, kind: Rec
         ("ref", "batch_id", "record_kind", "line", "raw", "field", "reason"),
         rows,
     )
+
+
+def _as_received(cells: dict[str, str]) -> dict[str, str]:
+    """A row's own cells, without the columns the quarantine export adds."""
+    return {k: v for k, v in cells.items() if k not in ("quarantine_id", "rejected_because")}
 
 
 def _resolve_quarantine(session: Session, cells: list[dict[str, str]], now: datetime) -> None:

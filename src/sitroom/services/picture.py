@@ -1,9 +1,11 @@
-"""The first picture: per country the latest figures and year to date; per site how full."""
+"""The first picture, as of one day: per country the latest figures and the year to date; per
+site its capacity, its occupancy and how full it was on a day both were reported for."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -22,20 +24,32 @@ class CountryLine:
 
 
 @dataclass(frozen=True, slots=True)
-class SiteLine:
-    site: ReceptionSite
-    capacity: ReportedFigure | None
-    occupancy: ReportedFigure | None
+class Fullness:
+    """Occupancy over capacity, both reported for the end of the same day."""
+
+    day: date
+    capacity: ReportedFigure
+    occupancy: ReportedFigure
 
     @property
-    def percent_full(self) -> float | None:
-        if self.capacity is None or self.occupancy is None or self.capacity.value <= 0:
+    def percent(self) -> float | None:
+        if self.capacity.value <= 0:
             return None
         return 100.0 * self.occupancy.value / self.capacity.value
 
 
 @dataclass(frozen=True, slots=True)
+class SiteLine:
+    site: ReceptionSite
+    capacity: ReportedFigure | None
+    occupancy: ReportedFigure | None
+    full: Fullness | None
+    """None when capacity and occupancy were never reported for the same day."""
+
+
+@dataclass(frozen=True, slots=True)
 class Picture:
+    as_of: date
     countries: list[CountryLine]
     sites: list[SiteLine]
 
@@ -45,27 +59,25 @@ def _newest(figures: list[ReportedFigure]) -> ReportedFigure:
     return max(figures, key=lambda f: (f.period_end, -f.days, f.entered_at))
 
 
-def first_picture(session: Session) -> Picture:
-    figures = [f for f in queries.list_figures(session, queries.FigureFilter()) if not f.place[2:]]
+def first_picture(session: Session, as_of: date) -> Picture:
+    """What was known about the days up to `as_of`: figures ending later are left out, so a
+    later year's total never stands beside this year's figures."""
+    known = [
+        f for f in queries.list_figures(session, queries.FigureFilter()) if f.period_end <= as_of
+    ]
     by_series: dict[tuple[str, Measure], list[ReportedFigure]] = defaultdict(list)
-    for figure in figures:
-        by_series[(figure.place, figure.measure)].append(figure)
+    for figure in known:
+        if not figure.place[2:]:
+            by_series[(figure.place, figure.measure)].append(figure)
     countries = []
     for (country, measure), series in sorted(by_series.items()):
-        latest = _newest(series)
-        year = latest.period_end.year
-        ytd = [
-            f
-            for f in series
-            if f.period_start.month == 1
-            and f.period_start.day == 1
-            and f.period_end.year == year
-            and f.period_end.month < 12
-        ]
-        countries.append(CountryLine(country, measure, latest, _newest(ytd) if ytd else None))
+        ytd = [f for f in series if f.period_start == date(as_of.year, 1, 1)]
+        countries.append(
+            CountryLine(country, measure, _newest(series), _newest(ytd) if ytd else None)
+        )
     sites = []
     for site in queries.list_sites(session):
-        at_site = queries.list_figures(session, queries.FigureFilter(place=site.id))
+        at_site = [f for f in known if f.place == site.id]
         capacity = [f for f in at_site if f.measure is Measure.CAPACITY]
         occupancy = [f for f in at_site if f.measure is Measure.OCCUPANCY]
         sites.append(
@@ -73,6 +85,18 @@ def first_picture(session: Session) -> Picture:
                 site,
                 _newest(capacity) if capacity else None,
                 _newest(occupancy) if occupancy else None,
+                _fullness(capacity, occupancy),
             )
         )
-    return Picture(countries, sites)
+    return Picture(as_of, countries, sites)
+
+
+def _fullness(capacity: list[ReportedFigure], occupancy: list[ReportedFigure]) -> Fullness | None:
+    """On the latest day with both: a stock is its level at the end of its period."""
+    places = {f.period_end: f for f in sorted(capacity, key=lambda f: (-f.days, f.entered_at))}
+    people = {f.period_end: f for f in sorted(occupancy, key=lambda f: (-f.days, f.entered_at))}
+    shared = sorted(set(places) & set(people))
+    if not shared:
+        return None
+    day = shared[-1]
+    return Fullness(day, places[day], people[day])

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..analysis import reconcile as rec
 from ..domain import audiences
 from ..domain.accounts import Sharing
+from ..domain.bounds import DateWindow, window_at
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure
 from ..store import mapping
@@ -38,15 +39,18 @@ class Refresh:
     unchanged: int
 
 
-def _fingerprint(figures: Iterable[ReportedFigure]) -> str:
-    refs = sorted(f.ref for f in figures)
+def _fingerprint(figures: Iterable[ReportedFigure], broken: Iterable[str] = ()) -> str:
+    refs = sorted([*(f.ref for f in figures), *broken])
     return hashlib.blake2b("\n".join(refs).encode(), digest_size=16).hexdigest()
 
 
 def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
     """Recompute, for every audience, each series whose figures changed since it was last
-    computed, and drop the audiences a series no longer needs; one commit."""
+    computed, and drop the audiences a series no longer needs; one commit. A series that
+    cannot be computed is stored with the reason (`SeriesRow.failure`), and every other
+    series is computed all the same."""
     now = now or datetime.now(UTC)
+    window = window_at(now)
     computed: list[SeriesKey] = []
     unchanged = 0
     with UnitOfWork(engine) as uow:
@@ -57,22 +61,40 @@ def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
                 FigureRow.measure, FigureRow.place, FigureRow.place_kind, FigureRow.country
             ).distinct()
         ).all()
-        for group in series_plan.plan((m, p, kind, c) for m, p, kind, c in found):
-            owned = _owned_figures(session, group.members)
-            wanted = audiences.audiences_for((org, sharing) for _, org, sharing in owned)
+        groups = series_plan.plan((m, p, kind, c) for m, p, kind, c in found)
+        # A series none of whose figures is stored any more (`sitroom check` quarantined
+        # them) goes with them.
+        present = {(m.value, p) for group in groups for m, p in group.members}
+        _drop(session, [row.id for (m, p, _), row in stored.items() if (m, p) not in present])
+        for group in groups:
+            owned, unreadable = _owned_figures(session, group.members)
+            wanted = audiences.audiences_for(
+                [(org, sharing) for _, org, sharing in owned]
+                + [(org, sharing) for _, org, sharing in unreadable]
+            )
             for audience, orgs in sorted(wanted.items()):
                 figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
-                fingerprint = _fingerprint(figures)
+                broken = [
+                    why
+                    for why, org, sharing in unreadable
+                    if audiences.includes(orgs, org, sharing)
+                ]
+                fingerprint = _fingerprint(figures, broken)
                 rows = {m: stored.get((m[0].value, m[1], audience)) for m in group.members}
-                if all(row is not None and row.inputs == fingerprint for row in rows.values()):
+                # A failed series is tried again: the window moves on, the code may be fixed.
+                if all(
+                    row is not None and row.inputs == fingerprint and row.failure is None
+                    for row in rows.values()
+                ):
                     unchanged += len(rows)
                     continue
-                results = series_plan.reconcile_group(group, figures)
+                results, failure = _reconciled(group, figures, broken, window)
                 counts = Counter((f.measure, f.place) for f in figures)
                 for (measure, place), row in rows.items():
                     key = SeriesKey(measure, place, audience)
                     result = results.get((measure, place))
-                    _store(session, row, key, result, counts[(measure, place)], fingerprint, now)
+                    count = counts[(measure, place)] + (failure is not None)
+                    _store(session, row, key, result, count, fingerprint, now, failure)
                     computed.append(key)
             members = {(m.value, p) for m, p in group.members}
             stale = [
@@ -85,10 +107,29 @@ def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
     return Refresh(computed, unchanged)
 
 
+def _reconciled(
+    group: series_plan.SeriesGroup,
+    figures: list[ReportedFigure],
+    broken: list[str],
+    window: DateWindow,
+) -> tuple[dict[series_plan.SeriesId, rec.ReconciledSeries], str | None]:
+    """The group's series, or why they could not be computed: one bad figure or one failure
+    of the analysis stops this group only."""
+    if broken:
+        return {}, f"{broken[0]}; run `sitroom check` to quarantine what breaks the rules"
+    try:
+        return series_plan.reconcile_group(group, figures, window=window), None
+    except series_plan.SeriesRefused as exc:
+        return {}, f"{exc}; run `sitroom check` to quarantine what breaks the rules"
+    except Exception as exc:  # whatever one series hits, the others go on
+        return {}, f"the reconciliation failed ({type(exc).__name__}: {exc})"
+
+
 def _owned_figures(
     session: Session, members: tuple[series_plan.SeriesId, ...]
-) -> list[tuple[ReportedFigure, int | None, Sharing]]:
-    """The figures of a group's series with their owner and sharing; one query."""
+) -> tuple[list[tuple[ReportedFigure, int | None, Sharing]], list[tuple[str, int | None, Sharing]]]:
+    """The figures of a group's series with their owner and sharing; one query. Stored rows
+    that no longer make a figure (stored before a rule existed) come second, as the reason."""
     wanted = {(m.value, p) for m, p in members}
     query = (
         select(FigureRow.__table__)
@@ -98,11 +139,24 @@ def _owned_figures(
         )
         .order_by(FigureRow.period_start, FigureRow.period_end, FigureRow.id)
     )
-    return [
-        (mapping.figure_from_row(row), row["organisation_id"], Sharing(row["sharing"]))
-        for row in session.execute(query).mappings()
-        if (row["measure"], row["place"]) in wanted
-    ]
+    owned: list[tuple[ReportedFigure, int | None, Sharing]] = []
+    unreadable: list[tuple[str, int | None, Sharing]] = []
+    for row in session.execute(query).mappings():
+        if (row["measure"], row["place"]) not in wanted:
+            continue
+        try:
+            figure = mapping.figure_from_row(row)
+        except ValueError as exc:
+            unreadable.append(
+                (
+                    f"figure {row['ref']} cannot be read ({exc})",
+                    row["organisation_id"],
+                    Sharing(row["sharing"]),
+                )
+            )
+            continue
+        owned.append((figure, row["organisation_id"], Sharing(row["sharing"])))
+    return owned, unreadable
 
 
 def _drop(session: Session, series_ids: list[int]) -> None:
@@ -121,10 +175,11 @@ def _store(
     figure_count: int,
     fingerprint: str,
     now: datetime,
+    failure: str | None = None,
 ) -> None:
     """Write one series; `result` None when the audience sees none of its figures: the row is
     kept, empty, so that readers know the series is empty for them rather than falling back
-    to a wider audience."""
+    to a wider audience; or when it could not be computed, and `failure` says why."""
     measure = key.measure
     if row is None:
         row = SeriesRow(
@@ -138,7 +193,7 @@ def _store(
         session.add(row)
     row.figure_count = figure_count
     row.inputs, row.computed_at = fingerprint, now
-    row.first_day, row.last_day, row.reason = None, None, None
+    row.first_day, row.last_day, row.reason, row.failure = None, None, None, failure
     session.flush()
     session.execute(delete(SeriesDayRow).where(SeriesDayRow.series_id == row.id))
     session.execute(delete(ConflictRow).where(ConflictRow.series_id == row.id))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ..analysis import reconcile as rec
+from ..domain import bounds
+from ..domain.errors import InvalidValue
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure
 from ..domain.places import PlaceKind
@@ -54,11 +56,25 @@ def plan(found: Iterable[tuple[str, str, str, str]]) -> list[SeriesGroup]:
     return sorted(groups, key=lambda g: _order(g.members[0]))
 
 
+class SeriesRefused(ValueError):
+    """A figure breaks the rules the importer now applies (domain.bounds): it was stored
+    before them, and computing the series from it could take any time and memory."""
+
+
 def reconcile_group(
-    group: SeriesGroup, figures: Sequence[ReportedFigure]
+    group: SeriesGroup,
+    figures: Sequence[ReportedFigure],
+    *,
+    window: bounds.DateWindow | None = None,
 ) -> dict[SeriesId, rec.ReconciledSeries]:
     """The series of every member that has figures (the others get none), over the days of
-    all the group's figures."""
+    all the group's figures, which must lie in `window` (by default, as of today): the days
+    computed are bounded by the window, whatever was stored."""
+    window = window or bounds.window_at(date.today())
+    for f in figures:
+        for day in (f.period_start, f.period_end):
+            if (problem := window.problem(day)) is not None:
+                raise SeriesRefused(f"figure {f.ref}: {problem}")
     by_series: dict[SeriesId, list[rec.Figure]] = {}
     seen: set[str] = set()
     for f in figures:
@@ -105,6 +121,11 @@ def _hierarchy(
 
 def reconcile_input(figure: ReportedFigure) -> rec.Figure:
     published = figure.source.published
+    try:
+        # "2021-07" sorts as the month's first day: enough to tell later from earlier.
+        published_day = bounds.partial_day(published) if published else None
+    except InvalidValue as exc:
+        raise SeriesRefused(f"figure {figure.ref}: source_published {exc}") from None
     return rec.Figure(
         id=figure.ref,
         start=figure.period_start,
@@ -112,8 +133,7 @@ def reconcile_input(figure: ReportedFigure) -> rec.Figure:
         value=figure.value,
         qualifier=figure.qualifier,
         source_rank=figure.source.kind.rank,
-        # "2021-07" sorts as the month's first day: enough to tell later from earlier.
-        published=date.fromisoformat((published + "-01-01")[:10]) if published else None,
+        published=published_day,
         source=figure.source.organisation or figure.source.reference,
         corrects=figure.corrects,
     )

@@ -47,6 +47,15 @@ class StoredSeries:
     conflicts: list[StoredConflict]
     computed_at: datetime
     reason: str | None
+    failure: str | None = None
+    """Why the series could not be computed (it then has no days), or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class FailedSeries:
+    measure: Measure
+    place: str
+    failure: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +156,21 @@ def load_series(
         _conflicts(session, [entry]),
         row.computed_at,
         row.reason,
+        row.failure,
     )
+
+
+def failed_series(session: Session, readers: Sequence[str]) -> list[FailedSeries]:
+    """The series the readers would see that could not be computed, and why."""
+    entries = visible_series(session, readers)
+    if not entries:
+        return []
+    ids = [e.id for e in entries.values()]
+    query = select(SeriesRow).where(SeriesRow.id.in_(ids), SeriesRow.failure.is_not(None))
+    found = [
+        FailedSeries(Measure(r.measure), r.place, r.failure or "") for r in session.scalars(query)
+    ]
+    return sorted(found, key=lambda f: (f.place, f.measure.value))
 
 
 def every_series(session: Session, *, nature: Nature | None = None) -> list[SeriesEntry]:

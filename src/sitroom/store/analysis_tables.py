@@ -43,6 +43,9 @@ class SeriesRow(Base):
     inputs: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     reason: Mapped[str | None] = mapped_column(Text)
+    # Why the series could not be computed from its figures (it then has no days); the
+    # other series are computed all the same.
+    failure: Mapped[str | None] = mapped_column(Text)
 
 
 class SeriesDayRow(Base):

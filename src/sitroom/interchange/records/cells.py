@@ -7,8 +7,9 @@ import math
 from datetime import date, datetime
 from typing import TypeVar
 
+from ...domain import bounds
 from ...domain.errors import FieldErrors, InvalidValue
-from ...domain.sources import Source, SourceKind, partial_date
+from ...domain.sources import Source, SourceKind
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -20,10 +21,12 @@ MAX_ORGANISATION = 200
 
 
 class CellReader:
-    """Reads one row's cells; each failed field is remembered, and `done()` raises them all."""
+    """Reads one row's cells; each failed field is remembered, and `done()` raises them all.
+    Dates must fall in `window` (domain.bounds)."""
 
-    def __init__(self, cells: dict[str, str]) -> None:
+    def __init__(self, cells: dict[str, str], window: bounds.DateWindow) -> None:
         self.cells = cells
+        self.window = window
         self.errors: dict[str, str] = {}
 
     def text(self, name: str, *, required: bool = False, max_length: int = 2000) -> str:
@@ -37,29 +40,33 @@ class CellReader:
     def optional(self, name: str) -> str | None:
         return self.text(name) or None
 
-    def integer(self, name: str, *, required: bool = False, default: int = 0) -> int:
+    def integer(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        default: int = 0,
+        most: int = MAX_COUNT,
+        limit: str = "the largest count stored",
+    ) -> int:
+        """A count written in digits, at most `most` (`limit` names it in the message)."""
         raw = self.text(name, required=required)
         if not raw:
             return default
-        try:
-            number = float(raw)
-        except ValueError:
-            self.errors[name] = f"{raw!r} is not a whole number"
+        if (problem := bounds.count_problem(raw, most, limit)) is not None:
+            self.errors[name] = problem
             return default
-        if not number.is_integer():
-            self.errors[name] = f"{raw!r} is not a whole number"
-            return default
-        if number > MAX_COUNT:
-            self.errors[name] = f"{raw!r} is more than {MAX_COUNT}, the largest count stored"
-            return default
-        return int(number)
+        return int(raw)
 
     def number(self, name: str, *, required: bool = False) -> float:
         raw = self.text(name, required=required)
         if not raw:
             return math.nan
         if "," in raw:
-            self.errors[name] = f"{raw!r}: write numbers with digits only, no thousands separator"
+            self.errors[name] = (
+                f"{raw!r}: write numbers with a decimal point and no thousands separator, "
+                "e.g. 1234.5"
+            )
             return math.nan
         try:
             return float(raw)
@@ -75,9 +82,9 @@ class CellReader:
         raw = self.text(name, required=required)
         if raw:
             try:
-                return date.fromisoformat(raw)
-            except ValueError:
-                self.errors[name] = f"{raw!r} is not a date of the form YYYY-MM-DD"
+                return self.window.check(bounds.calendar_day(raw))
+            except InvalidValue as exc:
+                self.errors[name] = str(exc)
         return date.min
 
     def moment(self, name: str, *, required: bool = True) -> datetime:
@@ -86,7 +93,7 @@ class CellReader:
             try:
                 value = datetime.fromisoformat(raw)
             except ValueError:
-                self.errors[name] = f"{raw!r} is not a time like 2021-07-03T02:10+03:00"
+                self.errors[name] = _moment_problem(raw)
             else:
                 if value.tzinfo is None:
                     self.errors[name] = f"{raw!r} has no time zone; add one, e.g. +03:00 or Z"
@@ -94,6 +101,8 @@ class CellReader:
                     self.errors[name] = (
                         f"{raw!r}: give the time zone in hours and minutes, e.g. +03:00"
                     )
+                elif (problem := self.window.problem(value.date())) is not None:
+                    self.errors[name] = problem
                 return value
         return datetime.min
 
@@ -114,10 +123,9 @@ class CellReader:
         reference = self.text("source_url", required=True)
         published = self.optional("source_published")
         if published:
-            try:
-                partial_date(published)
-            except InvalidValue as exc:
-                self.errors["source_published"] = str(exc)
+            problem = bounds.published_problem(published, self.window)
+            if problem is not None:
+                self.errors["source_published"] = problem
                 published = None
         organisation = self.text("source_organisation", max_length=MAX_ORGANISATION) or None
         if "source_kind" in self.errors or "source_url" in self.errors:
@@ -130,6 +138,16 @@ class CellReader:
     def done(self) -> None:
         if self.errors:
             raise FieldErrors(self.errors)
+
+
+def _moment_problem(raw: str) -> str:
+    """Why `raw` is not a time: its date part's own fault when it has one, said plainly."""
+    try:
+        bounds.calendar_day(raw[:10])
+    except InvalidValue as exc:
+        if len(raw) > 10 and raw[4:5] == "-" and raw[7:8] == "-":
+            return f"{exc} in {raw!r}"
+    return f"{raw!r} is not a time like 2021-07-03T02:10+03:00"
 
 
 def moment_fits(value: datetime) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from ...domain.bounds import MOST_IN_ONE_FIGURE, figure_limit
 from ...domain.figures import ReportedFigure, format_value
 from ...domain.measures import Measure, Qualifier
 from ..table import CellKind, Column
-from .cells import CellReader
+from .cells import MAX_COUNT, CellReader
 from .schema import EntryContext, RecordKind, RecordSchema
 
 COLUMNS = [
@@ -30,12 +31,16 @@ COLUMNS = [
 
 
 def parse_figure(cells: dict[str, str], context: EntryContext) -> ReportedFigure:
-    row = CellReader(cells)
+    row = CellReader(cells, context.dates)
     measure = row.choice("measure", Measure)
     place = row.text("place", required=True, max_length=64).upper()
     start = row.day("period_start")
     end = row.day("period_end", required=False) if row.text("period_end") else start
-    value = row.number("value", required=True)
+    if start != date.min and end != date.min and end < start:
+        row.fail("period_end", f"the period ends ({end}) before it starts ({start})")
+    # An unknown measure is named on its own; the value is then held to the widest limit.
+    most = MOST_IN_ONE_FIGURE.get(measure, 0) if "measure" not in row.errors else MAX_COUNT
+    value = float(row.integer("value", required=True, most=most, limit=figure_limit(measure)))
     qualifier = row.choice("qualifier", Qualifier)
     source = row.source()
     entered_at = context.entered_at

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ...domain.bounds import MOST_IN_ONE_INCIDENT, DateWindow
 from ...domain.countries import COUNTRY_CODES
-from .cells import MAX_COUNT, MAX_ORGANISATION
+from .cells import MAX_ORGANISATION
 from .incident_readers import TEXT_MAX, Reader, nationalities, readers
 from .incidents import MAX_EXTERNAL_REF, MAX_NATIONALITIES
 from .schema import EntryContext
@@ -94,7 +95,7 @@ def parse_columns(cells: pl.DataFrame, context: EntryContext, sections: Iterable
                 for name, read in readers(context, sections).items()
             ),
             _read_nationalities_table(nationalities),
-            pl.when(_real_day(pl.col("day"))).then(pl.col("day")).alias("day"),
+            pl.when(_real_day(pl.col("day"), context.dates)).then(pl.col("day")).alias("day"),
         )
         .with_columns(_NUMBERS)
         .select(
@@ -230,12 +231,16 @@ def _replaced(name: str, texts: Sequence[str] | pl.Series, values: pl.Series) ->
     return pl.lit(values).gather(where).alias(name)
 
 
-def _real_day(day: pl.Expr) -> pl.Expr:
+def _real_day(day: pl.Expr, window: DateWindow) -> pl.Expr:
     """Whether `day`, four digits, a dash, two, a dash and two, is a date that
-    `date.fromisoformat` reads (and so writes back unchanged). Both follow the Gregorian
-    calendar, but polars also has a year 0, which Python's dates do not."""
+    `date.fromisoformat` reads (and so writes back unchanged), inside `window`. Both follow
+    the Gregorian calendar, but polars also has a year 0, which Python's dates do not."""
     date = day.str.to_date("%Y-%m-%d", strict=False, cache=False)
-    return date.is_not_null() & ~day.str.starts_with("0000")
+    return (
+        date.is_not_null()
+        & ~day.str.starts_with("0000")
+        & date.is_between(pl.lit(window.earliest), pl.lit(window.latest))
+    )
 
 
 def _nationalities_vectorised(text: pl.Expr) -> pl.Expr:
@@ -324,7 +329,7 @@ def _sound() -> pl.Expr:
         (pl.col("minors_n") <= pl.col("persons_n"))
         & (nat.field("total") <= pl.col("persons_n"))
         & (nat.field("least") > 0)
-        & (pl.col("persons_n") <= MAX_COUNT)
+        & (pl.col("persons_n") <= MOST_IN_ONE_INCIDENT)
         & (pl.col("lon_n").is_null() | pl.col("lon_n").is_between(-180.0, 180.0))
         & (pl.col("lat_n").is_null() | pl.col("lat_n").is_between(-90.0, 90.0))
     )

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from ...domain.bounds import DateWindow, published_problem
 from ...domain.errors import InvalidValue
 from ...domain.incidents import Confidence, IncidentCategory, IncidentStatus
-from ...domain.sources import SourceKind, partial_date
+from ...domain.sources import SourceKind
 from .cells import moment_fits
 from .incidents import parse_nationalities
 from .schema import EntryContext
@@ -38,20 +39,17 @@ def readers(context: EntryContext, sections: Iterable[str]) -> dict[str, Reader]
         "status": lambda v: _STATUSES.get(v.lower()) if v else "reported",
         "confidence": lambda v: _CONFIDENCES.get(v.lower()) if v else "medium",
         "source_kind": lambda v: _SOURCE_KINDS.get(v.lower()),
-        "source_published": _published,
+        "source_published": lambda v: _published(v, context.dates),
         "entered_at": lambda v: _entered(v, context),
     }
 
 
-def _published(text: str) -> str | None:
+def _published(text: str, window: DateWindow) -> str | None:
     if not text:
         return ""
-    if len(text) > TEXT_MAX:
+    if len(text) > TEXT_MAX or published_problem(text, window) is not None:
         return None
-    try:
-        return partial_date(text)
-    except InvalidValue:
-        return None
+    return text
 
 
 def _entered(text: str, context: EntryContext) -> str | None:
@@ -64,6 +62,8 @@ def _entered(text: str, context: EntryContext) -> str | None:
     except ValueError:
         return None
     if moment.tzinfo is None or not moment_fits(moment):
+        return None
+    if context.dates.problem(moment.date()) is not None:
         return None
     return moment.isoformat(timespec="seconds")
 

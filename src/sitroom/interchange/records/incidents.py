@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ...domain.bounds import INCIDENT_LIMIT, MOST_IN_ONE_INCIDENT, DateWindow, published_problem
 from ...domain.countries import country_code
 from ...domain.errors import InvalidValue
 from ...domain.incidents import Confidence, Incident, IncidentCategory, IncidentStatus
 from ...domain.places import Point
 from ...domain.sources import Source, SourceKind
 from ..table import CellKind, Column
-from .cells import MAX_COUNT, MAX_ORGANISATION, CellReader, moment_fits
+from .cells import MAX_ORGANISATION, CellReader, moment_fits
 from .figures import format_moment
 from .schema import EntryContext, RecordKind, RecordSchema
 
@@ -141,6 +142,8 @@ def _parse_clean(cells: dict[str, str], context: EntryContext) -> Incident | Non
         return None
     if not (moment_fits(occurred_at) and moment_fits(entered_at)):
         return None
+    if not _within(context.dates, occurred_at, entered_at, published):
+        return None
     if len(nationalities_text) > MAX_NATIONALITIES and (
         len(format_nationalities(nationalities)) > MAX_NATIONALITIES
     ):
@@ -163,10 +166,25 @@ def _parse_clean(cells: dict[str, str], context: EntryContext) -> Incident | Non
     )
 
 
+def _within(
+    window: DateWindow, occurred_at: datetime, entered_at: datetime, published: str | None
+) -> bool:
+    return (
+        window.earliest <= occurred_at.date() <= window.latest
+        and window.earliest <= entered_at.date() <= window.latest
+        and (published is None or published_problem(published, window) is None)
+    )
+
+
 def _small_count(text: str) -> bool:
     # ASCII digits only (int() and float() read other scripts' digits differently), and short
     # enough that float() — which the full reader goes through — is exact.
-    return 0 < len(text) <= 15 and text.isascii() and text.isdigit() and int(text) <= MAX_COUNT
+    return (
+        0 < len(text) <= 15
+        and text.isascii()
+        and text.isdigit()
+        and int(text) <= MOST_IN_ONE_INCIDENT
+    )
 
 
 def _plain_number(text: str) -> bool:
@@ -204,7 +222,7 @@ def _source(
 
 
 def _parse_checked(cells: dict[str, str], context: EntryContext) -> Incident:
-    row = CellReader(cells)
+    row = CellReader(cells, context.dates)
     occurred_at = row.moment("occurred_at")
     section = row.text("section", required=True, max_length=64).upper()
     lon, lat = row.optional_number("lon"), row.optional_number("lat")
@@ -217,8 +235,8 @@ def _parse_checked(cells: dict[str, str], context: EntryContext) -> Incident:
         except InvalidValue as exc:
             row.fail("lon", str(exc))
     category = row.choice("category", IncidentCategory)
-    persons = row.integer("persons", required=True)
-    minors = row.integer("minors")
+    persons = row.integer("persons", required=True, most=MOST_IN_ONE_INCIDENT, limit=INCIDENT_LIMIT)
+    minors = row.integer("minors", most=MOST_IN_ONE_INCIDENT, limit=INCIDENT_LIMIT)
     nationalities: tuple[tuple[str, int], ...] = ()
     try:
         nationalities = parse_nationalities(row.text("nationalities"))

@@ -48,8 +48,7 @@ def _place_id_and_country(row: CellReader) -> tuple[str, str]:
 
 
 def parse_site(cells: dict[str, str], context: EntryContext) -> ReceptionSite:
-    del context
-    row = CellReader(cells)
+    row = CellReader(cells, context.dates)
     ident, country = _place_id_and_country(row)
     name = row.text("name", required=True, max_length=200)
     kind = row.choice("kind", SiteKind)
@@ -98,8 +97,7 @@ def _line(text: str) -> tuple[tuple[float, float], ...]:
 
 
 def parse_section(cells: dict[str, str], context: EntryContext) -> BorderSection:
-    del context
-    row = CellReader(cells)
+    row = CellReader(cells, context.dates)
     ident, country = _place_id_and_country(row)
     neighbour = row.text("neighbour", required=True)
     try:

@@ -19,12 +19,20 @@ SCHEMAS: dict[RecordKind, RecordSchema[Any]] = {
 
 def guess_kind(header: list[str]) -> RecordKind | None:
     """The kind whose required columns the header covers best; None if none fits at all."""
-    scored = sorted(
+    score, kind = _scored(header)[0]
+    return kind if score >= 0.5 else None
+
+
+def closest_kind(header: list[str]) -> RecordKind:
+    """The kind whose required columns the header covers best, however few."""
+    return _scored(header)[0][1]
+
+
+def _scored(header: list[str]) -> list[tuple[float, RecordKind]]:
+    return sorted(
         (
             (len(set(s.required) & set(header)) / len(s.required), kind)
             for kind, s in SCHEMAS.items()
         ),
         reverse=True,
     )
-    score, kind = scored[0]
-    return kind if score >= 0.5 else None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from ...domain.bounds import DateWindow, window_at
 from ..table import Column
 
 T = TypeVar("T")
@@ -22,10 +23,16 @@ class RecordKind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EntryContext:
-    """Who is importing and when: the defaults for rows that do not say."""
+    """Who is importing and when: the defaults for rows that do not say. The dates a row may
+    carry lie in `window`, by default the plausible window as of `entered_at`."""
 
     entered_by: str
     entered_at: datetime
+    window: DateWindow | None = None
+
+    @property
+    def dates(self) -> DateWindow:
+        return self.window or window_at(self.entered_at)
 
 
 @dataclass(frozen=True, slots=True)

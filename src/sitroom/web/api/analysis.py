@@ -56,6 +56,7 @@ def get_series(
         "nature": found.nature.value,
         "computed_at": found.computed_at.isoformat(),
         "reason": found.reason,
+        "failure": found.failure,
         "days": [
             {
                 "day": d.day.isoformat(),
@@ -70,6 +71,14 @@ def get_series(
         ],
         "conflicts": [conflict_json(c) for c in found.conflicts],
     }
+
+
+@router.get("/series/failed", summary="The series that could not be computed, and why")
+def get_failed_series(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
+    return [
+        {"measure": f.measure.value, "place": f.place, "failure": f.failure}
+        for f in series_reads.failed_series(session, audiences_of(user))
+    ]
 
 
 @router.get("/conflicts", summary="Figures that contradict each other, per series")

@@ -42,7 +42,8 @@ class FigureIn(BaseModel):
     place: Text
     period_start: Text
     period_end: Text = ""
-    value: str | float = Field(union_mode="left_to_right")
+    # int before float: a JSON 7 is the count "7", not "7.0", which counts refuse.
+    value: str | int | float = Field(union_mode="left_to_right")
     qualifier: Text = "exact"
     source_kind: Text = "web_form"
     source_url: Text = "sitroom web form"
