@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import typer
 
 from .common import out
+
+if TYPE_CHECKING:
+    from ..services.jobs import PipelineThread
 
 FACTORY = "sitroom.web.main:app_from_environment"
 
@@ -22,7 +26,9 @@ def serve(
     ),
 ) -> None:
     """Serve the situation room. Put it behind HTTPS: session cookies are Secure by default,
-    so over plain HTTP a browser only keeps them with --insecure-cookies."""
+    so over plain HTTP a browser only keeps them with --insecure-cookies. On SQLite it also
+    keeps the series and alarms up to date as figures arrive (one thread, whatever the number
+    of workers); on PostgreSQL run `sitroom worker` processes for that."""
     run_server(host, port, workers, insecure_cookies=insecure_cookies)
 
 
@@ -33,15 +39,42 @@ def run_server(host: str, port: int, workers: int, *, insecure_cookies: bool) ->
         # The workers build their app from the environment, so the choice travels there.
         os.environ["SITROOM_INSECURE_COOKIES"] = "1"
     out.print(f"sitroom is serving on http://{host}:{port} (Ctrl+C stops it)")
-    uvicorn.run(
-        FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=False,
-    )
+    runner = _pipeline_runner()
+    try:
+        uvicorn.run(
+            FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=False,
+        )
+    finally:
+        if runner is not None:
+            runner.stop()
+
+
+def _pipeline_runner() -> PipelineThread | None:
+    """On SQLite, the pipeline's worker as a thread of this process: with several uvicorn
+    workers this is their supervisor, so there is exactly one. Started after the database is
+    brought to the current schema, so the thread never races a migration."""
+    from ..config import load_settings
+    from ..services.jobs import PipelineThread
+    from ..services.setup import init_database
+    from ..store.engine import make_engine
+
+    settings = load_settings()
+    if not settings.is_sqlite:
+        out.print(
+            "[dim]PostgreSQL: series and alarms are kept up to date by `sitroom worker`.[/dim]"
+        )
+        return None
+    db = make_engine(settings)
+    init_database(db)
+    runner = PipelineThread(db, settings)
+    runner.start()
+    return runner
 
 
 def register(app: typer.Typer) -> None:

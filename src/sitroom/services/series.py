@@ -52,36 +52,73 @@ def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
     with UnitOfWork(engine) as uow:
         session = uow.session
         stored = {(s.measure, s.place, s.audience): s for s in session.scalars(select(SeriesRow))}
-        found = session.execute(
-            select(
-                FigureRow.measure, FigureRow.place, FigureRow.place_kind, FigureRow.country
-            ).distinct()
-        ).all()
-        for group in series_plan.plan((m, p, kind, c) for m, p, kind, c in found):
-            owned = _owned_figures(session, group.members)
-            wanted = audiences.audiences_for((org, sharing) for _, org, sharing in owned)
-            for audience, orgs in sorted(wanted.items()):
-                figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
-                fingerprint = _fingerprint(figures)
-                rows = {m: stored.get((m[0].value, m[1], audience)) for m in group.members}
-                if all(row is not None and row.inputs == fingerprint for row in rows.values()):
-                    unchanged += len(rows)
-                    continue
-                results = series_plan.reconcile_group(group, figures)
-                counts = Counter((f.measure, f.place) for f in figures)
-                for (measure, place), row in rows.items():
-                    key = SeriesKey(measure, place, audience)
-                    result = results.get((measure, place))
-                    _store(session, row, key, result, counts[(measure, place)], fingerprint, now)
-                    computed.append(key)
-            members = {(m.value, p) for m, p in group.members}
-            stale = [
-                row.id
-                for (m, p, audience), row in stored.items()
-                if (m, p) in members and audience not in wanted
-            ]
-            _drop(session, stale)
+        for group in plan_groups(session):
+            done = refresh_group(session, group, stored, now)
+            computed += done.computed
+            unchanged += done.unchanged
         uow.commit()
+    return Refresh(computed, unchanged)
+
+
+def plan_groups(session: Session) -> list[series_plan.SeriesGroup]:
+    """The groups of every series that has figures; one query."""
+    found = session.execute(
+        select(
+            FigureRow.measure, FigureRow.place, FigureRow.place_kind, FigureRow.country
+        ).distinct()
+    ).all()
+    return series_plan.plan((m, p, kind, c) for m, p, kind, c in found)
+
+
+def stored_rows(
+    session: Session, group: series_plan.SeriesGroup
+) -> dict[tuple[str, str, str], SeriesRow]:
+    """The stored series of a group's members, every audience, by (measure, place, audience)."""
+    members = {(m.value, p) for m, p in group.members}
+    query = select(SeriesRow).where(
+        SeriesRow.measure.in_({m for m, _ in members}),
+        SeriesRow.place.in_({p for _, p in members}),
+    )
+    return {
+        (s.measure, s.place, s.audience): s
+        for s in session.scalars(query)
+        if (s.measure, s.place) in members
+    }
+
+
+def refresh_group(
+    session: Session,
+    group: series_plan.SeriesGroup,
+    stored: dict[tuple[str, str, str], SeriesRow],
+    now: datetime,
+) -> Refresh:
+    """Recompute one group's series for each audience whose figures changed, and drop the
+    audiences it no longer needs; no commit (the caller's unit of work does)."""
+    computed: list[SeriesKey] = []
+    unchanged = 0
+    owned = _owned_figures(session, group.members)
+    wanted = audiences.audiences_for((org, sharing) for _, org, sharing in owned)
+    for audience, orgs in sorted(wanted.items()):
+        figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
+        fingerprint = _fingerprint(figures)
+        rows = {m: stored.get((m[0].value, m[1], audience)) for m in group.members}
+        if all(row is not None and row.inputs == fingerprint for row in rows.values()):
+            unchanged += len(rows)
+            continue
+        results = series_plan.reconcile_group(group, figures)
+        counts = Counter((f.measure, f.place) for f in figures)
+        for (measure, place), row in rows.items():
+            key = SeriesKey(measure, place, audience)
+            result = results.get((measure, place))
+            _store(session, row, key, result, counts[(measure, place)], fingerprint, now)
+            computed.append(key)
+    members = {(m.value, p) for m, p in group.members}
+    stale = [
+        row.id
+        for (m, p, audience), row in stored.items()
+        if (m, p) in members and audience not in wanted
+    ]
+    _drop(session, stale)
     return Refresh(computed, unchanged)
 
 
