@@ -83,9 +83,10 @@ def test_only_the_group_whose_figures_changed_is_recomputed(engine: Engine, tmp_
     drained = pipeline.drain(engine)
     assert drained.series_computed == 1
     with Session(engine) as session:
-        assert session.scalar(
-            select(SeriesRow.computed_at).where(SeriesRow.place == "LT")
-        ) == computed_lt
+        assert (
+            session.scalar(select(SeriesRow.computed_at).where(SeriesRow.place == "LT"))
+            == computed_lt
+        )
 
 
 def test_a_poison_group_is_left_aside_after_its_attempts_and_never_blocks_the_others(
