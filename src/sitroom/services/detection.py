@@ -17,10 +17,10 @@ from ..analysis.detect.result import CountSeries, DetectionResult, Level
 from ..domain import audiences
 from ..domain.alarms import Alarm, AlarmLevel, AlarmState
 from ..domain.measures import Measure, Nature
+from ..domain.series import StoredSeries
 from ..store.analysis_tables import AlarmRow
 from ..store.engine import UnitOfWork
 from . import series_reads
-from .series_reads import StoredSeries
 
 DEFAULT_METHODS = ("border",)
 

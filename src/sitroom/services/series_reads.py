@@ -1,52 +1,20 @@
 """Reconciled series and their conflicts as an audience sees them (domain.audiences): for
-each series, the first audience of the reader's list that was computed, never a wider one."""
+each series, the first audience of the reader's list that was computed, never a wider one.
+The read model itself (StoredSeries, SeriesDay, StoredConflict) is in domain.series, so that
+charts and the report can take it without importing services."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.measures import Measure, Nature
+from ..domain.series import SeriesDay, StoredConflict, StoredSeries
 from ..store.analysis_tables import ConflictRow, SeriesDayRow, SeriesRow
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesDay:
-    day: date
-    estimate: float
-    lower80: float
-    upper80: float
-    lower95: float
-    upper95: float
-    mark: str
-    shaped_by: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredConflict:
-    measure: Measure
-    place: str
-    kind: str
-    winners: tuple[str, ...]
-    losers: tuple[str, ...]
-    gap: float
-    rule: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSeries:
-    measure: Measure
-    place: str
-    nature: Nature
-    days: list[SeriesDay]
-    conflicts: list[StoredConflict]
-    computed_at: datetime
-    reason: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,13 @@ from ..domain.accounts import User
 from ..domain.audiences import audiences_of
 from ..domain.countries import COUNTRY_CODES
 from ..domain.measures import Measure, Nature
+from ..domain.series import Freshness
 from ..store.analysis_tables import AlarmRow, SeriesDayRow
 from ..store.tables import FigureRow, SectionRow, SiteRow
 from . import series_reads
 from .access import visible
 from .alarms import raised_on
+from .freshness import freshness
 
 Seen = dict[tuple[Measure, str], series_reads.SeriesEntry]
 
@@ -65,6 +67,7 @@ class Situation:
     sites: list[dict[str, Any]]
     key_figures: list[KeyFigure]
     alarms: list[AlarmLine]
+    freshness: Freshness | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -94,7 +97,20 @@ class Situation:
                 }
                 for a in self.alarms
             ],
+            "freshness": freshness_json(self.freshness),
         }
+
+
+def freshness_json(fresh: Freshness | None) -> dict[str, Any] | None:
+    if fresh is None:
+        return None
+    return {
+        "computed_at": fresh.computed_at.isoformat() if fresh.computed_at else None,
+        "figures_up_to": fresh.figures_up_to.isoformat() if fresh.figures_up_to else None,
+        "pending": fresh.pending,
+        "failed": fresh.failed,
+        "says": fresh.sentence(),
+    }
 
 
 def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situation:
@@ -120,7 +136,11 @@ def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situat
         for s in session.scalars(select(SectionRow).order_by(SectionRow.id))
     ]
     return Situation(
-        sections, site_lines(session, user), _key_figures(session, seen), alarms[:alarms_shown]
+        sections,
+        site_lines(session, user),
+        _key_figures(session, seen),
+        alarms[:alarms_shown],
+        freshness(session),
     )
 
 

@@ -13,14 +13,16 @@ from fastapi.responses import Response
 from ...domain.alarms import AlarmState
 from ...domain.audiences import audiences_of
 from ...domain.measures import Measure
+from ...domain.series import StoredConflict
 from ...services import alarms, series_reads, situation
+from ...services.freshness import freshness
 from ..cache import SituationCache
 from ..deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["analysis"])
 
 
-def conflict_json(c: series_reads.StoredConflict) -> dict[str, Any]:
+def conflict_json(c: StoredConflict) -> dict[str, Any]:
     return {
         "measure": c.measure.value,
         "place": c.place,
@@ -48,13 +50,15 @@ def get_series(
     if found is None:
         raise HTTPException(
             404,
-            f"no reconciled series for {measure.value} at {place.upper()}: run `sitroom series`",
+            f"no reconciled series for {measure.value} at {place.upper()} "
+            f"(series and alarms {freshness(session).sentence()})",
         )
     return {
         "measure": found.measure.value,
         "place": found.place,
         "nature": found.nature.value,
         "computed_at": found.computed_at.isoformat(),
+        "freshness": situation.freshness_json(freshness(session)),
         "reason": found.reason,
         "days": [
             {
