@@ -52,3 +52,16 @@ def test_the_situation_says_how_fresh_its_series_are_before_and_after_a_run(
     fresh = world.api("admin").get("/api/situation").json()["freshness"]
     assert (fresh["pending"], fresh["failed"]) == (0, 0)
     assert fresh["computed_at"] >= fresh["figures_up_to"]
+
+
+def test_the_situation_as_of_a_past_day_is_recomputed_for_the_reader(world: World) -> None:
+    client, _csrf = world.browser("alice")
+    page = client.get("/?as_of=2021-07-02")
+    assert page.status_code == 200
+    assert "Situation as of 2021-07-02" in page.text
+    assert 'data-situation="/api/situation?as_of=2021-07-02"' in page.text
+    before = counts(world)
+    then = world.api("alice").get("/api/situation?as_of=2021-07-02").json()
+    assert then["as_of"] == "2021-07-02" and then["freshness"] is None
+    assert counts(world) == before
+    assert world.api("alice").get("/api/situation?as_of=2021-02-30").status_code == 422

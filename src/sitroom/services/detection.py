@@ -85,45 +85,62 @@ def detect_on(
 ) -> Detected:
     """Run the methods on these series and store what they find in `session` (no commit): a
     new alarm is added, a known one whose numbers moved (its figures changed) is updated."""
-    detectors = {name: get_detector(name) for name in methods}
     found = Detected()
     for entry in entries:
         if entry.nature is not Nature.FLOW:
             continue
         series = series_reads.load_series(session, entry)
-        if not series.days:
-            continue
-        counts = CountSeries.of(
-            np.array([d.estimate for d in series.days]),
-            dates=np.array([d.day for d in series.days], dtype="datetime64[D]"),
-            lower=np.array([d.lower95 for d in series.days]),
-            upper=np.array([d.upper95 for d in series.days]),
-        )
-        start = _first_index(series, since)
         # The run reports on the series of every figure; narrower audiences' alarms are
         # stored for their readers without being counted twice.
         reported = entry.audience == audiences.ALL
-        for name, detector in detectors.items():
-            result = detector(counts, start=start)
-            if reported and result.reason and not result.alarm.any():
-                found.skipped.append(Skipped(series.measure, series.place, name, result.reason))
-            for alarm in _alarms(series, name, result, now):
-                key = (alarm.measure.value, alarm.place, entry.audience, alarm.day, name)
-                known = existing.get(key)
-                if known is not None:
-                    found.already_known += int(reported)
-                    if _moved(known, alarm):
-                        _update(known, alarm)
-                        found.changed.append(known)
-                    continue
-                row = _row(alarm, entry.audience)
-                existing[key] = row
-                session.add(row)
-                found.changed.append(row)
-                if reported:
-                    found.raised.append(alarm)
+        alarms, skipped = find_alarms(series, methods=methods, since=since, now=now)
+        if reported:
+            found.skipped += skipped
+        for alarm in alarms:
+            key = (alarm.measure.value, alarm.place, entry.audience, alarm.day, alarm.method)
+            known = existing.get(key)
+            if known is not None:
+                found.already_known += int(reported)
+                if _moved(known, alarm):
+                    _update(known, alarm)
+                    found.changed.append(known)
+                continue
+            row = _row(alarm, entry.audience)
+            existing[key] = row
+            session.add(row)
+            found.changed.append(row)
+            if reported:
+                found.raised.append(alarm)
     session.flush()
     return found
+
+
+def find_alarms(
+    series: StoredSeries,
+    *,
+    methods: tuple[str, ...] = DEFAULT_METHODS,
+    since: date | None = None,
+    now: datetime,
+) -> tuple[list[Alarm], list[Skipped]]:
+    """The alarms the methods raise on one series, on or after `since`, and the methods that
+    could not judge it (with why). No database."""
+    if series.nature is not Nature.FLOW or not series.days:
+        return [], []
+    counts = CountSeries.of(
+        np.array([d.estimate for d in series.days]),
+        dates=np.array([d.day for d in series.days], dtype="datetime64[D]"),
+        lower=np.array([d.lower95 for d in series.days]),
+        upper=np.array([d.upper95 for d in series.days]),
+    )
+    start = _first_index(series, since)
+    alarms: list[Alarm] = []
+    skipped: list[Skipped] = []
+    for name in methods:
+        result = get_detector(name)(counts, start=start)
+        if result.reason and not result.alarm.any():
+            skipped.append(Skipped(series.measure, series.place, name, result.reason))
+        alarms += _alarms(series, name, result, now)
+    return alarms, skipped
 
 
 def alarm_key(row: AlarmRow) -> AlarmKey:

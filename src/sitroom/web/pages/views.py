@@ -16,6 +16,7 @@ from ...domain.incidents import IncidentCategory, IncidentStatus
 from ...domain.measures import Measure
 from ...domain.series import StoredSeries
 from ...services import access, alarms, queries, series_reads, situation
+from ...services.as_of import situation_as_of
 from ...services.freshness import freshness
 from ..deps import CurrentAuth, SessionDep
 from .common import query_string, render
@@ -32,8 +33,13 @@ def _upper(value: str | None) -> str | None:
 
 
 @router.get("/")
-def situation_page(request: Request, auth: CurrentAuth, session: SessionDep) -> Response:
-    picture = situation.situation(session, auth.user)
+def situation_page(
+    request: Request, auth: CurrentAuth, session: SessionDep, as_of: date | None = None
+) -> Response:
+    if as_of is not None:
+        picture = situation_as_of(session, auth.user, as_of)
+    else:
+        picture = situation.situation(session, auth.user)
     return render(request, "situation.html", auth, {"situation": picture})
 
 
