@@ -39,16 +39,26 @@ def group_key(group: series_plan.SeriesGroup) -> str:
     return f"{measure.value}/{place}"
 
 
-def plan_countries(session: Session, countries: set[str]) -> list[series_plan.SeriesGroup]:
-    """The groups of these countries' series (groups never cross a country); one query."""
-    if not countries:
+def plan_for(session: Session, series: set[tuple[str, str]]) -> list[series_plan.SeriesGroup]:
+    """The groups that hold these (measure, place) series, with every member. A group never
+    crosses a country, and ties series of one measure (a country and its sections) or a
+    stock and its inflow, so only those countries' figures of those measures are read (the
+    `(measure, country, …)` index); one query, and one for the countries."""
+    if not series:
         return []
+    countries = _countries_of(session, {p for _, p in series})
+    measures = {m for m, _ in series}
+    if measures & _TIED:
+        measures |= _TIED
     found = session.execute(
         select(FigureRow.measure, FigureRow.place, FigureRow.place_kind, FigureRow.country)
-        .where(FigureRow.country.in_(sorted(countries)))
+        .where(FigureRow.measure.in_(sorted(measures)), FigureRow.country.in_(sorted(countries)))
         .distinct()
     ).all()
     return series_plan.plan((m, p, kind, c) for m, p, kind, c in found)
+
+
+_TIED = {series_plan.STOCK.value, series_plan.INFLOW.value}
 
 
 def _countries_of(session: Session, places: set[str]) -> set[str]:
@@ -75,7 +85,7 @@ def pending_groups(session: Session, *, now: datetime | None = None) -> list[str
 
 
 def _keys_of(session: Session, marked: set[tuple[str, str]]) -> list[str]:
-    groups = plan_countries(session, _countries_of(session, {p for _, p in marked}))
+    groups = plan_for(session, marked)
     keys = []
     for group in groups:
         if marked & {(m.value, p) for m, p in group.members}:
@@ -97,7 +107,7 @@ class GroupOutcome:
 
 def _find_group(session: Session, key: str) -> series_plan.SeriesGroup:
     measure, _, place = key.partition("/")
-    for group in plan_countries(session, _countries_of(session, {place})):
+    for group in plan_for(session, {(measure, place)}):
         if group_key(group) == key:
             return group
     return series_plan.SeriesGroup(series_plan.Tie.ALONE, ((Measure(measure), place),))
@@ -125,7 +135,7 @@ def refresh_group(engine: Engine, key: str, *, now: datetime | None = None) -> G
         done = series.refresh_group(session, group, series.stored_rows(session, group), now)
         changed: list[AlarmRow] = []
         if done.computed:
-            entries = _entries_of(session, members)
+            entries = series_reads.series_of(session, members)
             existing = {detection.alarm_key(a): a for a in _alarms_of(session, members)}
             changed = detection.detect_on(session, entries, existing, now=now).changed
         alarm_ids = sorted({row.id for row in changed})
@@ -163,13 +173,6 @@ def _member_condition(
     members: Sequence[tuple[str, str]],
 ) -> ColumnElement[bool]:
     return tuple_(measure, place).in_(list(members))
-
-
-def _entries_of(
-    session: Session, members: Sequence[tuple[str, str]]
-) -> list[series_reads.SeriesEntry]:
-    wanted = set(members)
-    return [e for e in series_reads.every_series(session) if (e.measure.value, e.place) in wanted]
 
 
 def _alarms_of(session: Session, members: Sequence[tuple[str, str]]) -> list[AlarmRow]:
