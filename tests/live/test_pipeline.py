@@ -3,7 +3,7 @@ stale in their own transaction, and a run brings exactly those groups up to date
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,3 +131,30 @@ def test_a_country_and_its_section_are_one_group(engine: Engine, tmp_path: Path)
         assert pipeline.pending_groups(session) == ["apprehended/LT"]
     assert pipeline.drain(engine).series_computed == 2
     assert Measure.APPREHENDED.value == "apprehended"
+
+
+def test_on_sqlite_a_run_gives_way_to_one_of_its_group_that_committed_meanwhile(
+    engine: Engine, tmp_path: Path
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL an advisory lock keeps runs of a group apart")
+    load(engine, tmp_path, daily_rows([5, 6, 7]))
+    # Another runner's run of the group finished after this one started.
+    later = datetime.now(UTC) + timedelta(hours=1)
+    with Session(engine) as session:
+        session.add(
+            PipelineRunRow(
+                group_key="apprehended/LT",
+                started_at=later,
+                finished_at=later,
+                series_computed=0,
+                alarm_ids=[],
+                notified_at=later,
+            )
+        )
+        session.commit()
+    outcome = pipeline.refresh_group(engine, "apprehended/LT")
+    assert (outcome.run_id, outcome.series_computed) == (None, 0)
+    assert marks(engine) == [("apprehended", "LT")]  # left for the next run
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(SeriesRow)) == 0

@@ -8,6 +8,7 @@ forecast, runway, report) drain what is pending first, so they never show a stal
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 import typer
@@ -17,6 +18,8 @@ from .common import Exit, err, out, print_json
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from ..config import Settings
 
 
 def drain_pending(db: Engine) -> None:
@@ -31,7 +34,18 @@ def drain_pending(db: Engine) -> None:
         )
 
 
-def refresh(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def refresh(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    follow: bool = typer.Option(
+        False,
+        "--follow",
+        help="Keep doing it as figures arrive, until stopped: what `sitroom serve` runs beside "
+        "itself on SQLite.",
+    ),
+    parent: int | None = typer.Option(
+        None, "--parent", help="With --follow: stop when the process with this id is gone."
+    ),
+) -> None:
     """Recompute every series group whose figures changed, rerun detection on it and store the
     alarms, here and now (what `sitroom serve` or `sitroom worker` otherwise do by themselves)."""
     from sqlalchemy.orm import Session
@@ -43,6 +57,9 @@ def refresh(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
 
     db = engine()
     init_database(db)
+    if follow:
+        _follow(db, load_settings(), parent)
+        return
     drained = pipeline.drain(db)
     with Session(db) as session:
         runs = jobs.unnotified_runs(session)
@@ -66,6 +83,20 @@ def refresh(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
             err.print(f"[red]failed[/red] {key}: {error}")
     if drained.failed:
         raise typer.Exit(Exit.ROWS_REJECTED)
+
+
+def _follow(db: Engine, settings: Settings, parent: int | None) -> None:
+    import os
+    import signal
+
+    from ..services.jobs import PipelineRunner
+
+    runner = PipelineRunner(db, settings)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop(0))
+    # Started by `sitroom serve`: when serve is gone (even killed), so is this.
+    alive = (lambda: os.getppid() == parent) if parent else (lambda: True)
+    with contextlib.suppress(KeyboardInterrupt):
+        runner.run(alive)
 
 
 def worker(

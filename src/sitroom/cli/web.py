@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+import subprocess
+import sys
 
 import typer
 
 from .common import out
-
-if TYPE_CHECKING:
-    from ..services.jobs import PipelineThread
 
 FACTORY = "sitroom.web.main:app_from_environment"
 
@@ -52,15 +50,15 @@ def run_server(host: str, port: int, workers: int, *, insecure_cookies: bool) ->
         )
     finally:
         if runner is not None:
-            runner.stop()
+            _stop(runner)
 
 
-def _pipeline_runner() -> PipelineThread | None:
-    """On SQLite, the pipeline's worker as a thread of this process: with several uvicorn
-    workers this is their supervisor, so there is exactly one. Started after the database is
-    brought to the current schema, so the thread never races a migration."""
+def _pipeline_runner() -> subprocess.Popen[bytes] | None:
+    """On SQLite, the pipeline's worker: `sitroom refresh --follow` as a process of its own
+    beside the web server (its reconciliations then never hold up a request), one whatever
+    the number of uvicorn workers. Started after the database is brought to the current
+    schema, so it never races a migration."""
     from ..config import load_settings
-    from ..services.jobs import PipelineThread
     from ..services.setup import init_database
     from ..store.engine import make_engine
 
@@ -72,9 +70,26 @@ def _pipeline_runner() -> PipelineThread | None:
         return None
     db = make_engine(settings)
     init_database(db)
-    runner = PipelineThread(db, settings)
-    runner.start()
-    return runner
+    db.dispose()
+    argv = [
+        sys.executable,
+        "-m",
+        "sitroom.cli",
+        "refresh",
+        "--follow",
+        "--parent",
+        str(os.getpid()),
+    ]
+    return subprocess.Popen(argv)
+
+
+def _stop(runner: subprocess.Popen[bytes]) -> None:
+    runner.terminate()
+    try:
+        runner.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        runner.kill()
+        runner.wait()
 
 
 def register(app: typer.Typer) -> None:

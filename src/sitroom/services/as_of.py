@@ -17,17 +17,17 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..analysis import reconcile as rec
 from ..domain.accounts import User
 from ..domain.countries import COUNTRY_CODES
 from ..domain.figures import ReportedFigure
-from ..domain.measures import Measure, Nature
-from ..domain.series import SeriesDay, StoredSeries
+from ..domain.measures import Nature
+from ..domain.series import StoredSeries
 from ..store import mapping
 from ..store.tables import FigureRow
 from . import series_plan
 from .access import visible
 from .detection import find_alarms
+from .series import as_stored
 from .situation import AlarmLine, KeyFigure, Situation, section_lines, site_lines
 
 ALARM_DAYS = 14
@@ -92,27 +92,8 @@ def _series_as_of(
     for group in series_plan.plan(found):
         mine = [f for member in group.members for f in by_series.get(member, [])]
         for (measure, place), result in series_plan.reconcile_group(group, mine).items():
-            out[(measure.value, place)] = _stored(measure, place, result, now)
+            out[(measure.value, place)] = as_stored(measure, place, result, now)
     return out
-
-
-def _stored(
-    measure: Measure, place: str, result: rec.ReconciledSeries, now: datetime
-) -> StoredSeries:
-    days = [
-        SeriesDay(
-            d,
-            float(result.estimate[i]),
-            float(result.lower80[i]),
-            float(result.upper80[i]),
-            float(result.lower95[i]),
-            float(result.upper95[i]),
-            result.marks[i].value,
-            tuple(result.shaped_by[i]),
-        )
-        for i, d in enumerate(result.dates)
-    ]
-    return StoredSeries(measure, place, measure.nature, days, [], now, result.reason)
 
 
 def _key_figures(series: dict[tuple[str, str], StoredSeries]) -> list[KeyFigure]:

@@ -96,22 +96,35 @@ def detect_on(
         alarms, skipped = find_alarms(series, methods=methods, since=since, now=now)
         if reported:
             found.skipped += skipped
-        for alarm in alarms:
-            key = (alarm.measure.value, alarm.place, entry.audience, alarm.day, alarm.method)
-            known = existing.get(key)
-            if known is not None:
-                found.already_known += int(reported)
-                if _moved(known, alarm):
-                    _update(known, alarm)
-                    found.changed.append(known)
-                continue
-            row = _row(alarm, entry.audience)
-            existing[key] = row
-            session.add(row)
-            found.changed.append(row)
-            if reported:
-                found.raised.append(alarm)
+        stored = store_alarms(session, [(entry.audience, a) for a in alarms], existing)
+        found.changed += stored.changed
+        if reported:
+            found.already_known += stored.already_known
+            found.raised += stored.raised
     session.flush()
+    return found
+
+
+def store_alarms(
+    session: Session, alarms: Sequence[tuple[str, Alarm]], existing: dict[AlarmKey, AlarmRow]
+) -> Detected:
+    """Keep these (audience, alarm) in `session` (no commit): a new one is added, a known one
+    whose numbers moved (its figures changed) is updated, the others are already known."""
+    found = Detected()
+    for audience, alarm in alarms:
+        key = (alarm.measure.value, alarm.place, audience, alarm.day, alarm.method)
+        known = existing.get(key)
+        if known is not None:
+            found.already_known += 1
+            if _moved(known, alarm):
+                _update(known, alarm)
+                found.changed.append(known)
+            continue
+        row = _row(alarm, audience)
+        existing[key] = row
+        session.add(row)
+        found.changed.append(row)
+        found.raised.append(alarm)
     return found
 
 

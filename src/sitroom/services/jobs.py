@@ -61,9 +61,10 @@ def notify_run(
         uow.commit()
 
 
-class PipelineThread:
-    """A daemon thread that drains the stale marks and the notification outbox every
-    `interval` seconds: the worker of a single-machine (SQLite) situation room."""
+class PipelineRunner:
+    """Drains the stale marks and the notification outbox every `interval` seconds: the worker
+    of a single-machine (SQLite) situation room, run by `sitroom serve` in a process beside
+    the web server (`sitroom refresh --follow`), or as a thread (`start`)."""
 
     def __init__(
         self,
@@ -76,18 +77,21 @@ class PipelineThread:
         self.engine, self.settings, self.interval = engine, settings, interval
         self.deliver = deliver
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sitroom-pipeline", daemon=True)
+        self._thread: threading.Thread | None = None
         self._notify_after = 0.0
 
     def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="sitroom-pipeline", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread is not None:
+            self._thread.join(timeout)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def run(self, keep_going: Callable[[], bool] = lambda: True) -> None:
+        """Step until stopped or `keep_going` says no."""
+        while not self._stop.is_set() and keep_going():
             try:
                 self.step()
             except Exception:  # the database may be away for a while: try again later

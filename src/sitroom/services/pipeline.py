@@ -24,7 +24,7 @@ from ..store.analysis_tables import AlarmRow
 from ..store.engine import UnitOfWork
 from ..store.pipeline_tables import PipelineRunRow, StaleSeriesRow
 from ..store.tables import FigureRow
-from . import detection, series, series_plan, series_reads
+from . import detection, series, series_plan
 
 MAX_ATTEMPTS = 3
 """A group that fails this many times is left aside (dead letter) until someone retries it."""
@@ -114,16 +114,19 @@ def _find_group(session: Session, key: str) -> series_plan.SeriesGroup:
 
 
 def _lock_group(session: Session, key: str) -> None:
-    """One recomputation of a group at a time, whoever runs it. PostgreSQL: an advisory lock
-    held until the transaction ends. SQLite: the transaction's first statement is the delete
-    of the marks, which takes the database's write lock."""
+    """PostgreSQL: one run of a group at a time, whoever runs it (an advisory lock held until
+    the transaction ends; it blocks no writer of figures). SQLite has no such lock: a run
+    computes outside its write transaction and gives way if another run of the group
+    committed meanwhile (`_superseded`)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def refresh_group(engine: Engine, key: str, *, now: datetime | None = None) -> GroupOutcome:
     """Bring one group up to date with its figures, for every audience, and detect on what
-    changed; one commit. Idempotent: a second run finds nothing to compute."""
+    changed; one commit. The reconciliation and the detection run before the transaction's
+    first write, so on SQLite the database is locked only while the results are stored.
+    Idempotent: a second run finds nothing to compute."""
     started = datetime.now(UTC)
     now = now or started
     with UnitOfWork(engine) as uow:
@@ -131,21 +134,33 @@ def refresh_group(engine: Engine, key: str, *, now: datetime | None = None) -> G
         _lock_group(session, key)
         group = _find_group(session, key)
         members = [(m.value, p) for m, p in group.members]
-        consumed = _consume_marks(session, members)
-        done = series.refresh_group(session, group, series.stored_rows(session, group), now)
-        changed: list[AlarmRow] = []
-        if done.computed:
-            entries = series_reads.series_of(session, members)
-            existing = {detection.alarm_key(a): a for a in _alarms_of(session, members)}
-            changed = detection.detect_on(session, entries, existing, now=now).changed
+        marks = _marks_of(session, members)
+        stored = series.stored_rows(session, group)
+        computed = series.compute_group(session, group, stored)
+        found = [
+            (result.audience, alarm)
+            for result in computed.changed
+            for (measure, place), reconciled in result.results.items()
+            for alarm in detection.find_alarms(
+                series.as_stored(measure, place, reconciled, now), now=now
+            )[0]
+        ]
+        # The writes: the first one takes SQLite's write lock, so nothing commits in between.
+        _delete_marks(session, [mark_id for mark_id, _ in marks])
+        if _superseded(session, key, started):
+            return GroupOutcome(key, 0, [], None, 0)  # leaving the unit of work rolls back
+        done = series.store_group(session, computed, stored, now)
+        existing = {detection.alarm_key(a): a for a in _alarms_of(session, members)}
+        changed = detection.store_alarms(session, found, existing).changed
+        session.flush()
         alarm_ids = sorted({row.id for row in changed})
         run_id = None
-        if consumed or done.computed:
+        if marks or done.computed:
             run = PipelineRunRow(
                 group_key=key,
                 started_at=started,
                 finished_at=datetime.now(UTC),
-                figures_up_to=max(consumed) if consumed else None,
+                figures_up_to=max(at for _, at in marks) if marks else None,
                 series_computed=len(done.computed),
                 alarm_ids=alarm_ids,
                 notified_at=None if alarm_ids else started,
@@ -154,17 +169,30 @@ def refresh_group(engine: Engine, key: str, *, now: datetime | None = None) -> G
             session.flush()
             run_id = run.id
         uow.commit()
-    return GroupOutcome(key, len(done.computed), alarm_ids, run_id, len(consumed))
+    return GroupOutcome(key, len(done.computed), alarm_ids, run_id, len(marks))
 
 
-def _consume_marks(session: Session, members: Sequence[tuple[str, str]]) -> list[datetime]:
-    """Delete the group's marks, returning when each was made. A mark written after this
-    statement stays for the next run (its figures may be newer than what this run reads)."""
-    condition = _member_condition(StaleSeriesRow.measure, StaleSeriesRow.place, members)
-    found = session.execute(
-        delete(StaleSeriesRow).where(condition).returning(StaleSeriesRow.marked_at)
+def _superseded(session: Session, key: str, started: datetime) -> bool:
+    """SQLite: whether another run of the group finished after this one started (it read
+    figures at least as new; what this one computed may be older). On PostgreSQL the advisory
+    lock already keeps runs of a group apart, and workers' clocks may differ."""
+    if session.get_bind().dialect.name == "postgresql":
+        return False
+    later = select(PipelineRunRow.id).where(
+        PipelineRunRow.group_key == key, PipelineRunRow.finished_at > started
     )
-    return [at if at.tzinfo else at.replace(tzinfo=UTC) for (at,) in found]
+    return session.execute(later.limit(1)).first() is not None
+
+
+def _marks_of(session: Session, members: Sequence[tuple[str, str]]) -> list[tuple[int, datetime]]:
+    """The group's marks as they are now, by id; a mark written later stays for the next run."""
+    condition = _member_condition(StaleSeriesRow.measure, StaleSeriesRow.place, members)
+    query = select(StaleSeriesRow.id, StaleSeriesRow.marked_at).where(condition)
+    return [(mark_id, at) for mark_id, at in session.execute(query)]
+
+
+def _delete_marks(session: Session, ids: list[int]) -> None:
+    session.execute(delete(StaleSeriesRow).where(StaleSeriesRow.id.in_(ids)))
 
 
 def _member_condition(

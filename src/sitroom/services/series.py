@@ -18,6 +18,7 @@ from ..domain import audiences
 from ..domain.accounts import Sharing
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure
+from ..domain.series import SeriesDay, StoredSeries
 from ..store import mapping
 from ..store.analysis_tables import ConflictRow, SeriesDayRow, SeriesRow
 from ..store.engine import UnitOfWork
@@ -86,6 +87,74 @@ def stored_rows(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class AudienceResults:
+    """One audience's recomputed series of a group, not yet stored."""
+
+    audience: str
+    fingerprint: str
+    results: dict[series_plan.SeriesId, rec.ReconciledSeries]
+    counts: Counter[series_plan.SeriesId]
+
+
+@dataclass(frozen=True, slots=True)
+class ComputedGroup:
+    group: series_plan.SeriesGroup
+    changed: list[AudienceResults]
+    unchanged: int
+    gone: list[int]  # stored series of audiences the group no longer needs
+
+
+def compute_group(
+    session: Session,
+    group: series_plan.SeriesGroup,
+    stored: dict[tuple[str, str, str], SeriesRow],
+) -> ComputedGroup:
+    """Reconcile a group's series for each audience whose figures changed; reads only, so a
+    caller can compute outside its write transaction."""
+    changed: list[AudienceResults] = []
+    unchanged = 0
+    owned = _owned_figures(session, group.members)
+    wanted = audiences.audiences_for((org, sharing) for _, org, sharing in owned)
+    for audience, orgs in sorted(wanted.items()):
+        figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
+        fingerprint = _fingerprint(figures)
+        rows = [stored.get((m.value, p, audience)) for m, p in group.members]
+        if all(row is not None and row.inputs == fingerprint for row in rows):
+            unchanged += len(rows)
+            continue
+        results = series_plan.reconcile_group(group, figures)
+        counts = Counter((f.measure, f.place) for f in figures)
+        changed.append(AudienceResults(audience, fingerprint, results, counts))
+    members = {(m.value, p) for m, p in group.members}
+    gone = [
+        row.id
+        for (m, p, audience), row in stored.items()
+        if (m, p) in members and audience not in wanted
+    ]
+    return ComputedGroup(group, changed, unchanged, gone)
+
+
+def store_group(
+    session: Session,
+    computed: ComputedGroup,
+    stored: dict[tuple[str, str, str], SeriesRow],
+    now: datetime,
+) -> Refresh:
+    """Write what `compute_group` found; no commit (the caller's unit of work does)."""
+    keys: list[SeriesKey] = []
+    for found in computed.changed:
+        for measure, place in computed.group.members:
+            key = SeriesKey(measure, place, found.audience)
+            row = stored.get((measure.value, place, found.audience))
+            result = found.results.get((measure, place))
+            count = found.counts[(measure, place)]
+            _store(session, row, key, result, count, found.fingerprint, now)
+            keys.append(key)
+    _drop(session, computed.gone)
+    return Refresh(keys, computed.unchanged)
+
+
 def refresh_group(
     session: Session,
     group: series_plan.SeriesGroup,
@@ -94,32 +163,28 @@ def refresh_group(
 ) -> Refresh:
     """Recompute one group's series for each audience whose figures changed, and drop the
     audiences it no longer needs; no commit (the caller's unit of work does)."""
-    computed: list[SeriesKey] = []
-    unchanged = 0
-    owned = _owned_figures(session, group.members)
-    wanted = audiences.audiences_for((org, sharing) for _, org, sharing in owned)
-    for audience, orgs in sorted(wanted.items()):
-        figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
-        fingerprint = _fingerprint(figures)
-        rows = {m: stored.get((m[0].value, m[1], audience)) for m in group.members}
-        if all(row is not None and row.inputs == fingerprint for row in rows.values()):
-            unchanged += len(rows)
-            continue
-        results = series_plan.reconcile_group(group, figures)
-        counts = Counter((f.measure, f.place) for f in figures)
-        for (measure, place), row in rows.items():
-            key = SeriesKey(measure, place, audience)
-            result = results.get((measure, place))
-            _store(session, row, key, result, counts[(measure, place)], fingerprint, now)
-            computed.append(key)
-    members = {(m.value, p) for m, p in group.members}
-    stale = [
-        row.id
-        for (m, p, audience), row in stored.items()
-        if (m, p) in members and audience not in wanted
+    return store_group(session, compute_group(session, group, stored), stored, now)
+
+
+def as_stored(
+    measure: Measure, place: str, result: rec.ReconciledSeries, now: datetime
+) -> StoredSeries:
+    """A reconciled series as the read model has it once stored (for detection on series
+    not stored yet, or never: a past day's picture)."""
+    days = [
+        SeriesDay(
+            day,
+            float(result.estimate[i]),
+            float(result.lower80[i]),
+            float(result.upper80[i]),
+            float(result.lower95[i]),
+            float(result.upper95[i]),
+            result.marks[i].value,
+            tuple(result.shaped_by[i]),
+        )
+        for i, day in enumerate(result.dates)
     ]
-    _drop(session, stale)
-    return Refresh(computed, unchanged)
+    return StoredSeries(measure, place, measure.nature, days, [], now, result.reason)
 
 
 def _owned_figures(
