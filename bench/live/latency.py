@@ -8,7 +8,8 @@ SQLite: `sitroom serve` alone (its own pipeline thread). PostgreSQL: `sitroom se
 `--workers` `sitroom worker` processes. The database starts with `--days` of daily history for
 each section of `--sections` per country (and each country, to which the sections add up)
 and each `--measures`; the load then posts `--rate` figures a second, each the next day's
-figure of a random section, from `--clients` threads on a fixed schedule.
+figure of a random section (or country, with `--sections 0`), from `--clients` threads on a
+fixed schedule.
 
 A write's latency is measured from just before its request is sent to the end of the first
 pipeline run of its series group that took it in (`pipeline_runs.finished_at` of the first run
@@ -42,7 +43,8 @@ HISTORY_END = date(2021, 6, 30)
 
 
 def prepare(args: argparse.Namespace, url: str) -> tuple[list[str], str]:
-    """The sections written to, and an API token of a reporter."""
+    """The places written to (the sections, or the countries when there are none), and an API
+    token of a reporter."""
     countries = args.countries.split(",")
     measures = args.measures.split(",")
     defined = common.sections(countries, args.sections)
@@ -68,7 +70,7 @@ def prepare(args: argparse.Namespace, url: str) -> tuple[list[str], str]:
     )
     _, token = accounts.create_token(engine, user, "bench", actor=user)
     engine.dispose()
-    return [s["id"] for s in defined], token
+    return [s["id"] for s in defined] or countries, token
 
 
 def drained(url: str) -> bool:
@@ -122,7 +124,8 @@ def load(
                 response = http.post("/api/figures", json=body)
                 with lock:
                     if response.status_code == 201:
-                        # The group is the country's: its sections add up to it.
+                        # The group is the country's: its sections add up to it (or the
+                        # country's series alone).
                         sent.append((f"{measure}/{section[:2]}", at))
                     else:
                         errors[0] += 1
@@ -168,9 +171,11 @@ def main() -> None:
     )
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=300.0)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--countries", default="LT,LV,PL")
-    parser.add_argument("--sections", type=int, default=4, help="per country")
+    parser.add_argument(
+        "--sections", type=int, default=0, help="per country (0: write to the countries)"
+    )
     parser.add_argument("--measures", default="apprehended,prevented_entry")
     parser.add_argument("--days", type=int, default=365, help="history per series")
     args = parser.parse_args()
@@ -183,7 +188,7 @@ def main() -> None:
     logs = common.OUT / "live-logs"
     port = common.free_port()
     processes = [common.start(["serve", "--port", str(port)], url, logs / "serve.log")]
-    if args.backend == "postgresql":
+    if args.backend == "postgresql" and args.workers:
         processes += [
             common.start(["worker", "--name", f"bench-{n}"], url, logs / f"worker{n}.log")
             for n in range(args.workers)
