@@ -68,9 +68,12 @@ def _countries_of(session: Session, places: set[str]) -> set[str]:
     return set(session.scalars(query))
 
 
-def pending_groups(session: Session, *, now: datetime | None = None) -> list[str]:
+def pending_groups(
+    session: Session, *, now: datetime | None = None, after: int | None = None
+) -> list[str]:
     """The keys of the groups with marks ready to work on (not failed too often, not waiting
-    out a back-off); two queries and one per country."""
+    out a back-off), or only with marks newer than the mark id `after`; one query for the
+    marks, and the planning of their countries and measures if there are any."""
     now = now or datetime.now(UTC)
     ready = (
         select(StaleSeriesRow.measure, StaleSeriesRow.place)
@@ -80,8 +83,16 @@ def pending_groups(session: Session, *, now: datetime | None = None) -> list[str
         )
         .distinct()
     )
+    if after is not None:
+        ready = ready.where(StaleSeriesRow.id > after)
     marked = {(m, p) for m, p in session.execute(ready)}
-    return _keys_of(session, marked)
+    return _keys_of(session, marked) if marked else []
+
+
+def newest_mark(session: Session) -> int:
+    """The id of the newest stale mark (0 when none was ever written): a cheap way to see
+    whether anything was written since last looked."""
+    return int(session.scalar(select(func.max(StaleSeriesRow.id))) or 0)
 
 
 def _keys_of(session: Session, marked: set[tuple[str, str]]) -> list[str]:

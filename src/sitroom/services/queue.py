@@ -38,6 +38,8 @@ REFRESH = "refresh_group"
 NOTIFY = "deliver_notifications"
 POLL_SECONDS = 0.2
 STALLED_SECONDS = 30.0
+SWEEP_SECONDS = 5.0
+ID_OVERLAP = 200
 NOTIFY_RETRIES = 12  # exponential back-off: 2 s, 4 s … about 2 hours in all
 
 
@@ -96,29 +98,37 @@ def _json_ids(ids: Sequence[int]) -> list[JSONValue]:
     return [int(i) for i in ids]
 
 
-def _pending(engine: Engine) -> tuple[list[str], list[tuple[int, list[int]]]]:
+def _pending(
+    engine: Engine, after: int | None
+) -> tuple[list[str], list[tuple[int, list[int]]], int]:
+    """The groups to defer (all that are ready, or, when the newest mark id moved past
+    `after`, those marked since), the runs whose alarms lost their job, and the newest mark
+    id. Marks are looked at a little before `after` too: a transaction that took its id
+    earlier may have committed later (deferring twice is harmless, the queueing lock keeps
+    one)."""
     with Session(engine) as session:
-        keys = pipeline.pending_groups(session)
+        newest = pipeline.newest_mark(session)
+        if after is not None and newest <= after:
+            keys: list[str] = []
+        else:
+            since = None if after is None else max(0, after - ID_OVERLAP)
+            keys = pipeline.pending_groups(session, after=since)
         # A run older than a few seconds whose alarms were never handed over lost its job.
         runs = jobs.unnotified_runs(session, older_than=timedelta(seconds=10))
-    return keys, runs
+    return keys, runs, newest
 
 
-async def _defer_pending(queue: Queue) -> int:
-    keys, runs = await asyncio.to_thread(_pending, queue.engine)
-    deferred = 0
+async def _defer_pending(queue: Queue, after: int | None) -> int:
+    keys, runs, newest = await asyncio.to_thread(_pending, queue.engine, after)
     for key in keys:
-        try:
+        with contextlib.suppress(AlreadyEnqueued):
             await queue.app.configure_task(REFRESH, queueing_lock=key).defer_async(key=key)
-            deferred += 1
-        except AlreadyEnqueued:
-            pass
     for run_id, alarm_ids in runs:
         with contextlib.suppress(AlreadyEnqueued):
             await queue.app.configure_task(NOTIFY, queueing_lock=f"notify/{run_id}").defer_async(
                 run_id=run_id, alarm_ids=_json_ids(alarm_ids)
             )
-    return deferred
+    return newest
 
 
 async def _retry_stalled(queue: Queue) -> None:
@@ -130,13 +140,18 @@ async def _retry_stalled(queue: Queue) -> None:
 
 
 async def _poll(queue: Queue) -> None:
-    last_stalled_check = 0.0
+    """Defer the groups marked since the last look, a few times a second; every
+    SWEEP_SECONDS, every pending group (those waiting out a back-off, those whose job was
+    lost) and the jobs of workers that stopped."""
     loop = asyncio.get_running_loop()
+    last_sweep = -SWEEP_SECONDS
+    newest = 0
     while True:
         try:
-            await _defer_pending(queue)
-            if loop.time() - last_stalled_check > STALLED_SECONDS:
-                last_stalled_check = loop.time()
+            sweep = loop.time() - last_sweep >= SWEEP_SECONDS
+            newest = await _defer_pending(queue, None if sweep else newest)
+            if sweep:
+                last_sweep = loop.time()
                 await _retry_stalled(queue)
         except Exception:  # PostgreSQL restarting: try again in a moment
             log.exception("looking for pending work failed; trying again")
