@@ -65,7 +65,10 @@ def make_queue(settings: Settings, *, engine: Engine | None = None) -> Queue:
 
     @app.task(
         name=REFRESH,
-        retry=procrastinate.RetryStrategy(max_attempts=pipeline.MAX_ATTEMPTS, exponential_wait=2),
+        # procrastinate counts retries after the first attempt.
+        retry=procrastinate.RetryStrategy(
+            max_attempts=pipeline.MAX_ATTEMPTS - 1, exponential_wait=2
+        ),
     )
     def refresh_group(key: str) -> None:
         try:
