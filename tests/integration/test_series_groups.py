@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from sitroom.domain.audiences import EVERYTHING
 from sitroom.domain.measures import Measure
+from sitroom.domain.series import StoredSeries
 from sitroom.interchange.records.figures import figure_cells
 from sitroom.interchange.records.places import SITE_COLUMNS
 from sitroom.services import ingest, series_reads
@@ -47,9 +48,7 @@ def _load(engine: Engine, tmp_path: Path, rows: list[dict[str, str]], name: str)
     assert report.committed, report.rejections
 
 
-def _read(
-    session: Session, place: str, measure: Measure = Measure.APPREHENDED
-) -> series_reads.StoredSeries:
+def _read(session: Session, place: str, measure: Measure = Measure.APPREHENDED) -> StoredSeries:
     found = series_reads.read_series(session, measure, place, readers=EVERYTHING)
     assert found is not None, place
     return found

@@ -9,7 +9,7 @@ from sitroom.charts import MapSite, map_svg, series_svg
 from sitroom.domain.alarms import Alarm, AlarmLevel
 from sitroom.domain.measures import Measure, Nature
 from sitroom.domain.places import BorderSection
-from sitroom.services.series_reads import SeriesDay, StoredSeries
+from sitroom.domain.series import SeriesDay, StoredSeries
 from tests.factories import figure
 
 START = date(2021, 7, 1)

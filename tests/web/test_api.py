@@ -139,10 +139,10 @@ def test_without_credentials_the_api_says_how_to_sign_in(world: World) -> None:
     assert "Bearer" in response.json()["error"]
 
 
-def test_a_missing_series_says_how_to_make_it(world: World) -> None:
+def test_a_series_not_computed_yet_says_that_it_is_pending(world: World) -> None:
     response = world.api("alice").get("/api/series?measure=apprehended&place=LT")
     assert response.status_code == 404
-    assert "sitroom series" in response.json()["error"]
+    assert "updating: 3 series pending" in response.json()["error"]
 
 
 def test_changing_an_incident_is_audited_with_before_and_after(world: World) -> None:

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from ..domain.alarms import Alarm, AlarmLevel
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Nature
-from ..services.series_reads import StoredSeries
+from ..domain.series import StoredSeries
 from .svg import chart_style, new_figure, to_svg
 
 # Greys and shapes carry the meaning so that a black-and-white print still reads; colour only

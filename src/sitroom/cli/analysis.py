@@ -12,6 +12,7 @@ from ..domain.audiences import EVERYTHING
 from ..domain.measures import Measure
 from .browse import parse_day
 from .common import Exit, compact_table, engine, err, out, print_json, session
+from .live import drain_pending
 
 
 def series(
@@ -24,15 +25,14 @@ def series(
 ) -> None:
     """Show the reconciled daily series of MEASURE at PLACE: each day's best estimate, its 80 %
     and 95 % intervals, and whether it was observed, derived from totals, or estimated.
-    Series are recomputed first if the figures behind them changed."""
+    Series whose figures changed are brought up to date first."""
     # The services (and scipy under them) on use: see cli/common.py.
-    from ..services import series as series_service
     from ..services import series_reads
     from ..services.setup import init_database
 
     db = engine()
     init_database(db)
-    series_service.refresh_series(db)
+    drain_pending(db)
     with session(db) as s:
         found = series_reads.read_series(
             s,
@@ -106,13 +106,12 @@ def vars_of(item: object) -> dict[str, object]:
 def conflicts(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the figures that cannot all hold, which one was preferred, by which rule and by
     how much they disagree."""
-    from ..services import series as series_service
     from ..services import series_reads
     from ..services.setup import init_database
 
     db = engine()
     init_database(db)
-    series_service.refresh_series(db)
+    drain_pending(db)
     with session(db) as s:
         found = series_reads.list_conflicts(s, readers=EVERYTHING)
     if as_json:

@@ -12,6 +12,7 @@ from ..analysis.needs import Climate
 from ..domain.measures import Measure
 from .browse import parse_day
 from .common import Exit, compact_table, engine, err, out, print_json
+from .live import drain_pending
 
 
 def forecast(
@@ -27,12 +28,11 @@ def forecast(
     model is chosen for this series by backtest; the output says which, and how it scored.
     The forecast is stored with its cut-off so it can be scored later."""
     from ..services import foresight
-    from ..services import series as series_service
     from ..services.setup import init_database
 
     db = engine()
     init_database(db)
-    series_service.refresh_series(db)
+    drain_pending(db)
     try:
         made = foresight.make_forecast(
             db, measure, place.upper(), horizon=horizon, cutoff=parse_day(cutoff, "--cutoff")
@@ -96,12 +96,11 @@ def runway(
     A site without a capacity figure is reported as "capacity unknown", never as endless."""
     from ..analysis.runway import CapacityChange, Scenario
     from ..services import foresight
-    from ..services import series as series_service
     from ..services.setup import init_database
 
     db = engine()
     init_database(db)
-    series_service.refresh_series(db)
+    drain_pending(db)
     start = parse_day(from_day, "--from") or date.today()
     changes = (CapacityChange(start, float(add_places)),) if add_places else ()
     try:

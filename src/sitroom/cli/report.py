@@ -15,6 +15,7 @@ from ..domain.errors import InvalidValue
 from ..report.render import Format
 from .browse import parse_day
 from .common import Exit, engine, err, out
+from .live import drain_pending
 
 
 def report(
@@ -34,7 +35,6 @@ def report(
     from ..report.build import build_report
     from ..report.render import render
     from ..report.wording import plural
-    from ..services import series as series_service
     from ..services.setup import init_database
 
     on = parse_day(day, "--date")
@@ -48,7 +48,7 @@ def report(
     init_database(db)
     # Like `sitroom series`: the report reads the series, so bring them up to date with the
     # figures first (a no-op when nothing changed).
-    series_service.refresh_series(db)
+    drain_pending(db)
     built = build_report(db, on, codes, issued_by=issued_by)
     target = out_file or Path(f"sitroom-report-{on}.{output_format.value}")
     target.write_bytes(render(built, output_format))

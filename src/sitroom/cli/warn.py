@@ -23,6 +23,7 @@ from .common import (
     report_failed_series,
     session,
 )
+from .live import drain_pending
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -58,7 +59,6 @@ def detect(
     changed first) and store the alarms. Running it again on the same data raises nothing new."""
     from ..analysis.detect.registry import DETECTORS
     from ..services import detection
-    from ..services import series as series_service
     from ..services.setup import init_database
 
     unknown = [m for m in method if m not in DETECTORS]
@@ -70,7 +70,7 @@ def detect(
         raise typer.Exit(Exit.BAD_INPUT)
     db = engine()
     init_database(db)
-    series_service.refresh_series(db)
+    drain_pending(db)
     run = detection.run_detection(db, methods=tuple(method), since=parse_day(since, "--since"))
     for skipped in run.skipped:
         out.print(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import typer
 
@@ -22,7 +24,9 @@ def serve(
     ),
 ) -> None:
     """Serve the situation room. Put it behind HTTPS: session cookies are Secure by default,
-    so over plain HTTP a browser only keeps them with --insecure-cookies."""
+    so over plain HTTP a browser only keeps them with --insecure-cookies. On SQLite it also
+    keeps the series and alarms up to date as figures arrive (one thread, whatever the number
+    of workers); on PostgreSQL run `sitroom worker` processes for that."""
     engine()  # a database that was never initialised is said here, not in every request
     run_server(host, port, workers, insecure_cookies=insecure_cookies)
 
@@ -34,15 +38,59 @@ def run_server(host: str, port: int, workers: int, *, insecure_cookies: bool) ->
         # The workers build their app from the environment, so the choice travels there.
         os.environ["SITROOM_INSECURE_COOKIES"] = "1"
     out.print(f"sitroom is serving on http://{host}:{port} (Ctrl+C stops it)")
-    uvicorn.run(
-        FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=False,
-    )
+    runner = _pipeline_runner()
+    try:
+        uvicorn.run(
+            FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=False,
+        )
+    finally:
+        if runner is not None:
+            _stop(runner)
+
+
+def _pipeline_runner() -> subprocess.Popen[bytes] | None:
+    """On SQLite, the pipeline's worker: `sitroom refresh --follow` as a process of its own
+    beside the web server (its reconciliations then never hold up a request), one whatever
+    the number of uvicorn workers. Started after the database is brought to the current
+    schema, so it never races a migration."""
+    from ..config import load_settings
+    from ..services.setup import init_database
+    from ..store.engine import make_engine
+
+    settings = load_settings()
+    if not settings.is_sqlite:
+        out.print(
+            "[dim]PostgreSQL: series and alarms are kept up to date by `sitroom worker`.[/dim]"
+        )
+        return None
+    db = make_engine(settings)
+    init_database(db)
+    db.dispose()
+    argv = [
+        sys.executable,
+        "-m",
+        "sitroom.cli",
+        "refresh",
+        "--follow",
+        "--parent",
+        str(os.getpid()),
+    ]
+    return subprocess.Popen(argv)
+
+
+def _stop(runner: subprocess.Popen[bytes]) -> None:
+    runner.terminate()
+    try:
+        runner.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        runner.kill()
+        runner.wait()
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ..charts import MapSite, map_svg, series_svg
@@ -15,10 +15,10 @@ from ..domain.audiences import EVERYTHING
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure, Nature
+from ..domain.series import StoredSeries
 from ..services import alarms as alarm_service
 from ..services import queries
 from ..services import series_reads as series_service
-from ..store.tables import FigureRow, SiteRow
 from . import highlights
 from .model import AlarmLine, Chart, ConflictLine, CountrySection, Report, TitleBlock
 from .numbers import SeriesView, key_figure, previous_year_total
@@ -60,7 +60,7 @@ def _build(
     issued_by: str,
     now: datetime,
 ) -> Report:
-    codes = list(countries) if countries else _known_countries(session)
+    codes = list(countries) if countries else queries.known_countries(session)
     week_start, chart_start = on - timedelta(days=6), on - timedelta(days=WINDOW_DAYS - 1)
     book = SourceBook()
     all_alarms = [
@@ -105,12 +105,6 @@ def _build(
         missing=missing,
         map_svg=_map(session, codes, on, all_alarms),
     )
-
-
-def _known_countries(session: Session) -> list[str]:
-    found = set(session.scalars(select(FigureRow.country).distinct()))
-    found |= set(session.scalars(select(SiteRow.country).distinct()))
-    return sorted(found)
 
 
 def _views(
@@ -208,7 +202,7 @@ def _charts(
         shown = [f for f in view.figures if f.period_end >= start and f.period_start <= on]
         if not shown and not (view.series and view.days(on, on)):
             continue
-        series = view.series or series_service.StoredSeries(
+        series = view.series or StoredSeries(
             view.measure, view.place, view.nature, [], [], datetime.now(UTC), "not reconciled"
         )
         title = f"{name}: {noun(view.measure)}, {WINDOW_DAYS} days to {day(on)}"

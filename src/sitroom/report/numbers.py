@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure, Nature, Qualifier
-from ..services.series_reads import SeriesDay, StoredSeries
+from ..domain.series import SeriesDay, StoredSeries
 from .model import Change, KeyFigure, Number
 from .sources import SourceBook
 from .wording import day_short, percent_change

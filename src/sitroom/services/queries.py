@@ -183,6 +183,13 @@ def list_quarantine(session: Session, *, include_resolved: bool = False) -> list
     ]
 
 
+def known_countries(session: Session) -> list[str]:
+    """The countries that have figures or reception sites; two queries."""
+    found = set(session.scalars(select(FigureRow.country).distinct()))
+    found |= set(session.scalars(select(SiteRow.country).distinct()))
+    return sorted(found)
+
+
 def read_session(engine: Engine) -> Session:
     """A session for reading only; callers close it (use it as a context manager)."""
     return Session(engine)

@@ -19,6 +19,7 @@ from ..domain.accounts import Sharing
 from ..domain.bounds import DateWindow, window_at
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure
+from ..domain.series import SeriesDay, StoredSeries
 from ..store import mapping
 from ..store.analysis_tables import ConflictRow, SeriesDayRow, SeriesRow
 from ..store.engine import UnitOfWork
@@ -50,61 +51,161 @@ def refresh_series(engine: Engine, *, now: datetime | None = None) -> Refresh:
     cannot be computed is stored with the reason (`SeriesRow.failure`), and every other
     series is computed all the same."""
     now = now or datetime.now(UTC)
-    window = window_at(now)
     computed: list[SeriesKey] = []
     unchanged = 0
     with UnitOfWork(engine) as uow:
         session = uow.session
         stored = {(s.measure, s.place, s.audience): s for s in session.scalars(select(SeriesRow))}
-        found = session.execute(
-            select(
-                FigureRow.measure, FigureRow.place, FigureRow.place_kind, FigureRow.country
-            ).distinct()
-        ).all()
-        groups = series_plan.plan((m, p, kind, c) for m, p, kind, c in found)
+        groups = plan_groups(session)
         # A series none of whose figures is stored any more (`sitroom check` quarantined
         # them) goes with them.
         present = {(m.value, p) for group in groups for m, p in group.members}
         _drop(session, [row.id for (m, p, _), row in stored.items() if (m, p) not in present])
         for group in groups:
-            owned, unreadable = _owned_figures(session, group.members)
-            wanted = audiences.audiences_for(
-                [(org, sharing) for _, org, sharing in owned]
-                + [(org, sharing) for _, org, sharing in unreadable]
-            )
-            for audience, orgs in sorted(wanted.items()):
-                figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
-                broken = [
-                    why
-                    for why, org, sharing in unreadable
-                    if audiences.includes(orgs, org, sharing)
-                ]
-                fingerprint = _fingerprint(figures, broken)
-                rows = {m: stored.get((m[0].value, m[1], audience)) for m in group.members}
-                # A failed series is tried again: the window moves on, the code may be fixed.
-                if all(
-                    row is not None and row.inputs == fingerprint and row.failure is None
-                    for row in rows.values()
-                ):
-                    unchanged += len(rows)
-                    continue
-                results, failure = _reconciled(group, figures, broken, window)
-                counts = Counter((f.measure, f.place) for f in figures)
-                for (measure, place), row in rows.items():
-                    key = SeriesKey(measure, place, audience)
-                    result = results.get((measure, place))
-                    count = counts[(measure, place)] + (failure is not None)
-                    _store(session, row, key, result, count, fingerprint, now, failure)
-                    computed.append(key)
-            members = {(m.value, p) for m, p in group.members}
-            stale = [
-                row.id
-                for (m, p, audience), row in stored.items()
-                if (m, p) in members and audience not in wanted
-            ]
-            _drop(session, stale)
+            done = refresh_group(session, group, stored, now)
+            computed += done.computed
+            unchanged += done.unchanged
         uow.commit()
     return Refresh(computed, unchanged)
+
+
+def plan_groups(session: Session) -> list[series_plan.SeriesGroup]:
+    """The groups of every series that has figures; one query."""
+    found = session.execute(
+        select(
+            FigureRow.measure, FigureRow.place, FigureRow.place_kind, FigureRow.country
+        ).distinct()
+    ).all()
+    return series_plan.plan((m, p, kind, c) for m, p, kind, c in found)
+
+
+def stored_rows(
+    session: Session, group: series_plan.SeriesGroup
+) -> dict[tuple[str, str, str], SeriesRow]:
+    """The stored series of a group's members, every audience, by (measure, place, audience)."""
+    members = {(m.value, p) for m, p in group.members}
+    query = select(SeriesRow).where(
+        SeriesRow.measure.in_({m for m, _ in members}),
+        SeriesRow.place.in_({p for _, p in members}),
+    )
+    return {
+        (s.measure, s.place, s.audience): s
+        for s in session.scalars(query)
+        if (s.measure, s.place) in members
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceResults:
+    """One audience's recomputed series of a group, not yet stored."""
+
+    audience: str
+    fingerprint: str
+    results: dict[series_plan.SeriesId, rec.ReconciledSeries]
+    counts: Counter[series_plan.SeriesId]
+    failure: str | None  # why the group could not be computed for this audience
+
+
+@dataclass(frozen=True, slots=True)
+class ComputedGroup:
+    group: series_plan.SeriesGroup
+    changed: list[AudienceResults]
+    unchanged: int
+    gone: list[int]  # stored series of audiences the group no longer needs
+
+
+def compute_group(
+    session: Session,
+    group: series_plan.SeriesGroup,
+    stored: dict[tuple[str, str, str], SeriesRow],
+    *,
+    window: DateWindow | None = None,
+) -> ComputedGroup:
+    """Reconcile a group's series for each audience whose figures changed; reads only, so a
+    caller can compute outside its write transaction. A group that cannot be computed carries
+    the reason instead of results; the other groups are not affected."""
+    window = window or window_at(datetime.now(UTC))
+    changed: list[AudienceResults] = []
+    unchanged = 0
+    owned, unreadable = _owned_figures(session, group.members)
+    wanted = audiences.audiences_for(
+        [(org, sharing) for _, org, sharing in owned]
+        + [(org, sharing) for _, org, sharing in unreadable]
+    )
+    for audience, orgs in sorted(wanted.items()):
+        figures = [f for f, org, sharing in owned if audiences.includes(orgs, org, sharing)]
+        broken = [why for why, org, sharing in unreadable if audiences.includes(orgs, org, sharing)]
+        fingerprint = _fingerprint(figures, broken)
+        rows = [stored.get((m.value, p, audience)) for m, p in group.members]
+        # A failed series is tried again: the window moves on, the code may be fixed.
+        if all(
+            row is not None and row.inputs == fingerprint and row.failure is None for row in rows
+        ):
+            unchanged += len(rows)
+            continue
+        results, failure = _reconciled(group, figures, broken, window)
+        counts = Counter((f.measure, f.place) for f in figures)
+        changed.append(AudienceResults(audience, fingerprint, results, counts, failure))
+    members = {(m.value, p) for m, p in group.members}
+    gone = [
+        row.id
+        for (m, p, audience), row in stored.items()
+        if (m, p) in members and audience not in wanted
+    ]
+    return ComputedGroup(group, changed, unchanged, gone)
+
+
+def store_group(
+    session: Session,
+    computed: ComputedGroup,
+    stored: dict[tuple[str, str, str], SeriesRow],
+    now: datetime,
+) -> Refresh:
+    """Write what `compute_group` found; no commit (the caller's unit of work does)."""
+    keys: list[SeriesKey] = []
+    for found in computed.changed:
+        for measure, place in computed.group.members:
+            key = SeriesKey(measure, place, found.audience)
+            row = stored.get((measure.value, place, found.audience))
+            result = found.results.get((measure, place))
+            count = found.counts[(measure, place)] + (found.failure is not None)
+            _store(session, row, key, result, count, found.fingerprint, now, found.failure)
+            keys.append(key)
+    _drop(session, computed.gone)
+    return Refresh(keys, computed.unchanged)
+
+
+def refresh_group(
+    session: Session,
+    group: series_plan.SeriesGroup,
+    stored: dict[tuple[str, str, str], SeriesRow],
+    now: datetime,
+) -> Refresh:
+    """Recompute one group's series for each audience whose figures changed, and drop the
+    audiences it no longer needs; no commit (the caller's unit of work does)."""
+    computed = compute_group(session, group, stored, window=window_at(now))
+    return store_group(session, computed, stored, now)
+
+
+def as_stored(
+    measure: Measure, place: str, result: rec.ReconciledSeries, now: datetime
+) -> StoredSeries:
+    """A reconciled series as the read model has it once stored (for detection on series
+    not stored yet, or never: a past day's picture)."""
+    days = [
+        SeriesDay(
+            day,
+            float(result.estimate[i]),
+            float(result.lower80[i]),
+            float(result.upper80[i]),
+            float(result.lower95[i]),
+            float(result.upper95[i]),
+            result.marks[i].value,
+            tuple(result.shaped_by[i]),
+        )
+        for i, day in enumerate(result.dates)
+    ]
+    return StoredSeries(measure, place, measure.nature, days, [], now, result.reason)
 
 
 def _reconciled(

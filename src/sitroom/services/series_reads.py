@@ -1,54 +1,20 @@
 """Reconciled series and their conflicts as an audience sees them (domain.audiences): for
-each series, the first audience of the reader's list that was computed, never a wider one."""
+each series, the first audience of the reader's list that was computed, never a wider one.
+The read model itself (StoredSeries, SeriesDay, StoredConflict) is in domain.series, so that
+charts and the report can take it without importing services."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from ..domain.measures import Measure, Nature
+from ..domain.series import SeriesDay, StoredConflict, StoredSeries
 from ..store.analysis_tables import ConflictRow, SeriesDayRow, SeriesRow
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesDay:
-    day: date
-    estimate: float
-    lower80: float
-    upper80: float
-    lower95: float
-    upper95: float
-    mark: str
-    shaped_by: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredConflict:
-    measure: Measure
-    place: str
-    kind: str
-    winners: tuple[str, ...]
-    losers: tuple[str, ...]
-    gap: float
-    rule: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredSeries:
-    measure: Measure
-    place: str
-    nature: Nature
-    days: list[SeriesDay]
-    conflicts: list[StoredConflict]
-    computed_at: datetime
-    reason: str | None
-    failure: str | None = None
-    """Why the series could not be computed (it then has no days), or None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,23 +96,20 @@ def load_series(
     row = session.get(SeriesRow, entry.id)
     if row is None:
         raise LookupError(f"series {entry.id} is gone")
-    query = select(SeriesDayRow).where(SeriesDayRow.series_id == row.id).order_by(SeriesDayRow.day)
+    # Plain rows, not ORM objects: a long series is read whole, often (detection, charts).
+    d = SeriesDayRow.__table__.c
+    query = (
+        select(d.day, d.estimate, d.lower80, d.upper80, d.lower95, d.upper95, d.mark, d.shaped_by)
+        .where(d.series_id == row.id)
+        .order_by(d.day)
+    )
     if start is not None:
-        query = query.where(SeriesDayRow.day >= start)
+        query = query.where(d.day >= start)
     if end is not None:
-        query = query.where(SeriesDayRow.day <= end)
+        query = query.where(d.day <= end)
     days = [
-        SeriesDay(
-            d.day,
-            d.estimate,
-            d.lower80,
-            d.upper80,
-            d.lower95,
-            d.upper95,
-            d.mark,
-            tuple(d.shaped_by),
-        )
-        for d in session.scalars(query)
+        SeriesDay(day, estimate, lo80, hi80, lo95, hi95, mark, tuple(shaped_by))
+        for day, estimate, lo80, hi80, lo95, hi95, mark, shaped_by in session.execute(query)
     ]
     return StoredSeries(
         entry.measure,
@@ -171,6 +134,20 @@ def failed_series(session: Session, readers: Sequence[str]) -> list[FailedSeries
         FailedSeries(Measure(r.measure), r.place, r.failure or "") for r in session.scalars(query)
     ]
     return sorted(found, key=lambda f: (f.place, f.measure.value))
+
+
+def series_of(session: Session, members: Sequence[tuple[str, str]]) -> list[SeriesEntry]:
+    """The stored series with figures of these (measure, place), every audience: what a
+    pipeline run detects on after recomputing a group."""
+    if not members:
+        return []
+    query = select(SeriesRow).where(
+        tuple_(SeriesRow.measure, SeriesRow.place).in_(list(members)),
+        SeriesRow.figure_count > 0,
+        SeriesRow.first_day.is_not(None),
+    )
+    query = query.order_by(SeriesRow.place, SeriesRow.measure, SeriesRow.audience)
+    return [_entry(row) for row in session.scalars(query)]
 
 
 def every_series(session: Session, *, nature: Nature | None = None) -> list[SeriesEntry]:

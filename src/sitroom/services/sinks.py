@@ -14,6 +14,7 @@ from ..domain.incidents import Incident
 from ..interchange.records.schema import RecordKind
 from ..store import mapping
 from ..store.bulk import insert_new
+from ..store.staleness import note_changed_series
 from ..store.tables import SectionRow, SiteRow
 from .parsed import Parsed, Refused
 from .write_gate import WriteGate, id_taken
@@ -56,6 +57,10 @@ class FigureSink:
             assert kind is not None  # the gate refused unknown places
             rows.append(mapping.figure_values(figure, kind, self.batch_id, owner))
         inserted = insert_new(self.session, "figures", mapping.FIGURE_COLUMNS, rows)
+        if inserted:
+            # Duplicates among them are marked too: recomputing an unchanged series is a no-op.
+            changed = {(p.record.measure.value, p.record.place) for p in good}
+            note_changed_series(self.session, changed)
         return ChunkOutcome(inserted, len(rows) - inserted, refused, [p.line for p in good])
 
 

@@ -10,18 +10,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import User
 from ..domain.audiences import audiences_of
 from ..domain.countries import COUNTRY_CODES
 from ..domain.measures import Measure, Nature
+from ..domain.series import Freshness
 from ..store.analysis_tables import AlarmRow, SeriesDayRow
 from ..store.tables import FigureRow, SectionRow, SiteRow
 from . import series_reads
 from .access import visible
 from .alarms import raised_on
+from .freshness import freshness
 
 Seen = dict[tuple[Measure, str], series_reads.SeriesEntry]
 
@@ -65,6 +67,9 @@ class Situation:
     sites: list[dict[str, Any]]
     key_figures: list[KeyFigure]
     alarms: list[AlarmLine]
+    freshness: Freshness | None = None
+    # Set when the picture is of a past day, recomputed from what was published by then.
+    as_of: date | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -94,18 +99,43 @@ class Situation:
                 }
                 for a in self.alarms
             ],
+            "freshness": freshness_json(self.freshness),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
         }
+
+
+def freshness_json(fresh: Freshness | None) -> dict[str, Any] | None:
+    if fresh is None:
+        return None
+    return {
+        "computed_at": fresh.computed_at.isoformat() if fresh.computed_at else None,
+        "figures_up_to": fresh.figures_up_to.isoformat() if fresh.figures_up_to else None,
+        "pending": fresh.pending,
+        "failed": fresh.failed,
+        "says": fresh.sentence(),
+    }
 
 
 def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situation:
     readers = audiences_of(user)
     seen = series_reads.visible_series(session, readers)
     alarms = _open_alarms(session, seen)
+    return Situation(
+        section_lines(session, alarms),
+        site_lines(session, user),
+        _key_figures(session, seen),
+        alarms[:alarms_shown],
+        freshness(session),
+    )
+
+
+def section_lines(session: Session, alarms: list[AlarmLine]) -> list[dict[str, Any]]:
+    """Every border section with the highest level of the alarms on it (or its country)."""
     level_at: dict[str, str] = {}
     for alarm in alarms:
         if _LEVEL_RANK.get(alarm.level, 0) > _LEVEL_RANK.get(level_at.get(alarm.place, ""), 0):
             level_at[alarm.place] = alarm.level
-    sections = [
+    return [
         {
             "id": s.id,
             "name": s.name,
@@ -119,9 +149,6 @@ def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situat
         }
         for s in session.scalars(select(SectionRow).order_by(SectionRow.id))
     ]
-    return Situation(
-        sections, site_lines(session, user), _key_figures(session, seen), alarms[:alarms_shown]
-    )
 
 
 def _open_alarms(session: Session, seen: Seen) -> list[AlarmLine]:
@@ -140,21 +167,29 @@ def _open_alarms(session: Session, seen: Seen) -> list[AlarmLine]:
     ]
 
 
-def _latest(user: User, measure: Measure) -> Any:
-    """The id of a site's latest visible figure of `measure`: a backwards walk of the
-    (place, measure, period_start) index per site, however many figures a site has."""
+def _latest(user: User, measure: Measure, as_of: date | None) -> Any:
+    """The id of a site's latest visible figure of `measure` (by `as_of` if given): a
+    backwards walk of the (place, measure, period_start) index per site, however many figures
+    a site has."""
     f = FigureRow.__table__.alias(f"latest_{measure.value}")
+    by_then: ColumnElement[bool] = true()
+    if as_of is not None:
+        # As services.as_of reads a figure: known once its period ended and it was published
+        # ("2021-08" sorts before "2021-08-04", as its month's first day would).
+        published = f.c.source_published.is_(None) | (f.c.source_published <= as_of.isoformat())
+        by_then = (f.c.period_end <= as_of) & published
     return (
         select(f.c.id)
-        .where(f.c.place == SiteRow.id, f.c.measure == measure.value, visible(user, f))
+        .where(f.c.place == SiteRow.id, f.c.measure == measure.value, visible(user, f), by_then)
         .order_by(f.c.period_start.desc(), f.c.period_end.desc(), f.c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
 
 
-def site_lines(session: Session, user: User) -> list[dict[str, Any]]:
-    """Every site the user may see with its latest capacity and occupancy: one query."""
+def site_lines(session: Session, user: User, *, as_of: date | None = None) -> list[dict[str, Any]]:
+    """Every site the user may see with its latest capacity and occupancy (on `as_of`, if
+    given: the latest figures whose period had ended by then): one query."""
     site_table = SiteRow.__table__
     occupancy = FigureRow.__table__.alias("occupancy")
     capacity = FigureRow.__table__.alias("capacity")
@@ -172,8 +207,8 @@ def site_lines(session: Session, user: User) -> list[dict[str, Any]]:
             capacity.c.period_end,
         )
         .select_from(site_table)
-        .outerjoin(occupancy, occupancy.c.id == _latest(user, Measure.OCCUPANCY))
-        .outerjoin(capacity, capacity.c.id == _latest(user, Measure.CAPACITY))
+        .outerjoin(occupancy, occupancy.c.id == _latest(user, Measure.OCCUPANCY, as_of))
+        .outerjoin(capacity, capacity.c.id == _latest(user, Measure.CAPACITY, as_of))
         .where(visible(user, site_table))
         .order_by(SiteRow.id)
     )

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from . import staleness
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -47,6 +48,7 @@ class UnitOfWork:
     ) -> None:
         assert self._session is not None
         self._session.rollback()
+        staleness.forget_noted(self._session)
         self._session.close()
         self._session = None
 
@@ -57,4 +59,6 @@ class UnitOfWork:
         return self._session
 
     def commit(self) -> None:
+        # The series the figures written here feed are marked stale in the same transaction.
+        staleness.write_marks(self.session)
         self.session.commit()

@@ -6,9 +6,9 @@ from functools import partial
 
 import numpy as np
 import pytest
+from bench.detect.many import detect_many
 
 from sitroom.analysis.detect.border import BorderControl, border_surge
-from sitroom.analysis.detect.many import detect_many
 from sitroom.analysis.detect.registry import get_detector
 from sitroom.analysis.detect.result import DetectionResult
 

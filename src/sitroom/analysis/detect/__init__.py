@@ -1,11 +1,10 @@
 """Surge detection on count series: ports of R ``surveillance`` methods and a border method.
 
 Pick a method by name with ``get_detector`` (see ``DETECTORS``); every detector takes a
-``CountSeries`` and returns a ``DetectionResult``; ``detect_many`` runs one on many series,
-optionally on several processes. See docs/detection.md.
+``CountSeries`` and returns a ``DetectionResult``. Many series are spread over processes by
+the pipeline's workers (services.queue), one series group per job. See docs/detection.md.
 """
 
-from sitroom.analysis.detect.many import detect_many
 from sitroom.analysis.detect.registry import DETECTORS, get_detector
 from sitroom.analysis.detect.result import (
     CountSeries,
@@ -22,6 +21,5 @@ __all__ = [
     "Detector",
     "Level",
     "Status",
-    "detect_many",
     "get_detector",
 ]

@@ -13,14 +13,17 @@ from fastapi.responses import Response
 from ...domain.alarms import AlarmState
 from ...domain.audiences import audiences_of
 from ...domain.measures import Measure
+from ...domain.series import StoredConflict
 from ...services import alarms, series_reads, situation
+from ...services.as_of import situation_as_of
+from ...services.freshness import freshness
 from ..cache import SituationCache
 from ..deps import CurrentUser, SessionDep
 
 router = APIRouter(tags=["analysis"])
 
 
-def conflict_json(c: series_reads.StoredConflict) -> dict[str, Any]:
+def conflict_json(c: StoredConflict) -> dict[str, Any]:
     return {
         "measure": c.measure.value,
         "place": c.place,
@@ -48,13 +51,15 @@ def get_series(
     if found is None:
         raise HTTPException(
             404,
-            f"no reconciled series for {measure.value} at {place.upper()}: run `sitroom series`",
+            f"no reconciled series for {measure.value} at {place.upper()} "
+            f"(series and alarms {freshness(session).sentence()})",
         )
     return {
         "measure": found.measure.value,
         "place": found.place,
         "nature": found.nature.value,
         "computed_at": found.computed_at.isoformat(),
+        "freshness": situation.freshness_json(freshness(session)),
         "reason": found.reason,
         "failure": found.failure,
         "days": [
@@ -130,7 +135,23 @@ def get_alarms(
 
 
 @router.get("/situation", summary="What the situation map shows, as the caller may see it")
-def get_situation(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def get_situation(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    as_of: Annotated[
+        date | None,
+        Query(
+            description="The situation as it was on this day: recomputed from the figures "
+            "published and whose period had ended by then (docs/live.md)."
+        ),
+    ] = None,
+) -> Response:
+    if as_of is not None:
+        # A past day's picture is recomputed on each request: it is asked for now and then,
+        # not polled by every open map.
+        body = json.dumps(situation_as_of(session, user, as_of).as_json()).encode()
+        return Response(body, media_type="application/json")
     cache: SituationCache = request.app.state.situation_cache
 
     def compute() -> bytes:

@@ -14,7 +14,6 @@ from ...domain.countries import country_code
 from ...domain.errors import InvalidValue
 from ...report.build import build_report
 from ...report.render import Format, render
-from ...services import series as series_service
 from ...services.accounts import NotAllowed
 from ..deps import CurrentUser, EngineDep
 
@@ -46,8 +45,8 @@ def _report(
             "coordinators and administrators may open it"
         )
     codes = _codes(countries)
-    # Series are a cache of the figures: bring them up to date first, as the command does.
-    series_service.refresh_series(engine)
+    # A GET never writes: the report reads the series as the pipeline last left them, and
+    # says how fresh they are.
     return render(build_report(engine, day, codes, issued_by="sitroom"), fmt)
 
 

@@ -14,7 +14,10 @@ from ...domain.alarms import AlarmState
 from ...domain.audiences import audiences_of
 from ...domain.incidents import IncidentCategory, IncidentStatus
 from ...domain.measures import Measure
+from ...domain.series import StoredSeries
 from ...services import access, alarms, queries, series_reads, situation
+from ...services.as_of import situation_as_of
+from ...services.freshness import freshness
 from ..deps import CurrentAuth, SessionDep
 from .common import query_string, render
 
@@ -30,12 +33,17 @@ def _upper(value: str | None) -> str | None:
 
 
 @router.get("/")
-def situation_page(request: Request, auth: CurrentAuth, session: SessionDep) -> Response:
-    picture = situation.situation(session, auth.user)
+def situation_page(
+    request: Request, auth: CurrentAuth, session: SessionDep, as_of: date | None = None
+) -> Response:
+    if as_of is not None:
+        picture = situation_as_of(session, auth.user, as_of)
+    else:
+        picture = situation.situation(session, auth.user)
     return render(request, "situation.html", auth, {"situation": picture})
 
 
-def _chart(found: series_reads.StoredSeries | None, figures: list[Any], raised: list[Any]) -> str:
+def _chart(found: StoredSeries | None, figures: list[Any], raised: list[Any]) -> str:
     if found is None or not found.days:
         return ""
     title = f"{found.measure.value} — {found.place}"
@@ -73,6 +81,7 @@ def series_page(
         "page": page,
         "alarms": raised,
         "owners": access.organisation_names(session),
+        "freshness": freshness(session),
     }
     return render(request, "series.html", auth, context)
 

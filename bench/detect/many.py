@@ -1,4 +1,6 @@
-"""Run one detector on many series, optionally on several processes."""
+"""Run one detector on many series, optionally on several processes: what the detection
+benchmark times. The situation room itself spreads series over processes with its pipeline
+workers (services.queue), one series group per job, so this lives with the benchmark."""
 
 from __future__ import annotations
 
