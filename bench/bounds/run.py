@@ -98,6 +98,8 @@ def run_job(job: int, files: int, seed: int) -> Tally:
         path = folder / "figures.csv"
         path.write_bytes(file.encode())
         tally.files += 1
+        if tally.files % 25 == 0:
+            print(f"job {job}: {tally.files} files", flush=True)
         try:
             outcome = through_everything(engine, path, NOW)
         except Exception:  # counted and shown: finding these is what the run is for
