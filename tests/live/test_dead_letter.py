@@ -15,6 +15,7 @@ from sitroom.config import Settings
 from sitroom.services import pipeline, queue, series_plan
 from sitroom.store.analysis_tables import SeriesRow
 from tests.integration.test_series_and_alarms import daily_rows, load
+from tests.live.own_loop import in_own_thread
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +28,11 @@ def places(engine: Engine) -> list[str]:
 def work(jobs: queue.Queue, until: float) -> None:
     """Take every job that is due, again and again until `until` (back-offs come due)."""
     while time.monotonic() < until:
-        jobs.app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        in_own_thread(
+            lambda: jobs.app.run_worker(
+                wait=False, install_signal_handlers=False, listen_notify=False
+            )
+        )
         time.sleep(0.5)
 
 
@@ -38,10 +43,12 @@ def test_a_poison_group_ends_in_the_failed_jobs_and_runs_again_when_retried(
         pytest.skip("the job queue is PostgreSQL's")
     real = series_plan.reconcile_group
 
-    def failing_on_lv(group: series_plan.SeriesGroup, figures: list[object]) -> object:
+    def failing_on_lv(
+        group: series_plan.SeriesGroup, figures: list[object], **options: object
+    ) -> object:
         if any(place == "LV" for _, place in group.members):
             raise FloatingPointError("the model diverged (SYNTHETIC fault)")
-        return real(group, figures)  # type: ignore[arg-type]
+        return real(group, figures, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(series_plan, "reconcile_group", failing_on_lv)
     load(engine, tmp_path, daily_rows([5, 6, 7]) + daily_rows([1, 2, 3], place="LV"))

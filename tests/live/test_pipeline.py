@@ -95,10 +95,12 @@ def test_a_poison_group_is_left_aside_after_its_attempts_and_never_blocks_the_ot
     # Fault injection: the reconciler fails on LV's figures, as a model fails on bad data.
     real = series_plan.reconcile_group
 
-    def failing_on_lv(group: series_plan.SeriesGroup, figures: list[object]) -> object:
+    def failing_on_lv(
+        group: series_plan.SeriesGroup, figures: list[object], **options: object
+    ) -> object:
         if any(place == "LV" for _, place in group.members):
             raise FloatingPointError("the model diverged (SYNTHETIC fault)")
-        return real(group, figures)  # type: ignore[arg-type]
+        return real(group, figures, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(series_plan, "reconcile_group", failing_on_lv)
     load(engine, tmp_path, daily_rows([5, 6]) + daily_rows([1, 2], place="LV"))

@@ -37,6 +37,7 @@ READS = {
     "/api/sites": ["", "?format=csv"],
     "/api/sections": ["", "?format=csv"],
     "/api/series": ["?measure=apprehended&place=LT-BY-1"],
+    "/api/series/failed": [""],
     "/api/conflicts": [""],
     "/api/alarms": [""],
     "/api/situation": [""],

@@ -133,6 +133,10 @@ def _lock_group(session: Session, key: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
+class GroupFailed(RuntimeError):
+    """A series group whose figures the analysis could not turn into series."""
+
+
 def refresh_group(engine: Engine, key: str, *, now: datetime | None = None) -> GroupOutcome:
     """Bring one group up to date with its figures, for every audience, and detect on what
     changed; one commit. The reconciliation and the detection run before the transaction's
@@ -148,6 +152,10 @@ def refresh_group(engine: Engine, key: str, *, now: datetime | None = None) -> G
         marks = _marks_of(session, members)
         stored = series.stored_rows(session, group)
         computed = series.compute_group(session, group, stored)
+        if failures := [r.failure for r in computed.changed if r.failure is not None]:
+            # A poison group: its marks stay, so the queue retries it and, after its
+            # attempts, leaves it in the failed jobs with the reason; the others go on.
+            raise GroupFailed(failures[0])
         found = [
             (result.audience, alarm)
             for result in computed.changed
