@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, Engine, false, select, tuple_
+from sqlalchemy import ColumnElement, Engine, false, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..domain import audiences
+from ..domain.accounts import User
+from ..domain.alarm_levels import Counted, SectionLevel, levels_by_place, section_level
 from ..domain.alarms import Alarm, AlarmLevel, AlarmState
+from ..domain.audiences import audiences_of
 from ..domain.errors import InvalidValue
 from ..domain.measures import Measure
+from ..domain.places import BorderSection
 from ..interchange.cap import (
     alarm_identifier,
     alarm_to_cap,
@@ -24,7 +28,7 @@ from ..interchange.cap import (
 from ..interchange.cap_area import area_for_country, area_for_section
 from ..store.analysis_tables import AlarmRow
 from ..store.engine import UnitOfWork
-from . import queries, series_reads
+from . import audit, queries, series_reads
 
 
 def _alarm(row: AlarmRow) -> Alarm:
@@ -43,24 +47,64 @@ def _alarm(row: AlarmRow) -> Alarm:
         acknowledged_by=row.acknowledged_by,
         acknowledged_reason=row.acknowledged_reason,
         closed_by=row.closed_by,
+        acknowledged_at=row.acknowledged_at,
+        closed_at=row.closed_at,
+        closed_reason=row.closed_reason,
     )
+
+
+OPEN = (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmFilter:
+    """`place` is a section or site, or a country with every place in it."""
+
+    states: tuple[AlarmState, ...] = OPEN
+    level: AlarmLevel | None = None
+    measure: Measure | None = None
+    place: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = [AlarmRow.state.in_([s.value for s in self.states])]
+        if self.level is not None:
+            found.append(AlarmRow.level == self.level.value)
+        if self.measure is not None:
+            found.append(AlarmRow.measure == self.measure.value)
+        if self.place:
+            found.append(
+                or_(AlarmRow.place == self.place, AlarmRow.place.startswith(f"{self.place}-"))
+                if len(self.place) == 2
+                else AlarmRow.place == self.place
+            )
+        if self.start is not None:
+            found.append(AlarmRow.day >= self.start)
+        if self.end is not None:
+            found.append(AlarmRow.day <= self.end)
+        return found
 
 
 def list_alarms(
     session: Session,
     *,
     readers: Sequence[str],
-    states: tuple[AlarmState, ...] = (AlarmState.NEW, AlarmState.ACKNOWLEDGED),
+    states: tuple[AlarmState, ...] = OPEN,
     limit: int | None = None,
+    offset: int = 0,
+    where: AlarmFilter | None = None,
 ) -> list[tuple[int, Alarm]]:
     """The alarms raised on the series `readers` (audiences, best first) see; newest first.
-    Two queries."""
+    `where` replaces `states` when given. Two queries."""
+    where = where or AlarmFilter(states=states)
     shown = raised_on(series_reads.visible_series(session, readers))
     query = (
         select(AlarmRow)
-        .where(AlarmRow.state.in_([s.value for s in states]), shown)
+        .where(shown, *where.where())
         .order_by(AlarmRow.day.desc(), AlarmRow.place, AlarmRow.id)
         .limit(limit)
+        .offset(offset)
     )
     return [(row.id, _alarm(row)) for row in session.scalars(query)]
 
@@ -75,28 +119,112 @@ def raised_on(seen: Mapping[tuple[Measure, str], series_reads.SeriesEntry]) -> C
     )
 
 
-def acknowledge(engine: Engine, alarm_id: int, *, by: str, reason: str) -> Alarm:
-    return _change(engine, alarm_id, lambda alarm: alarm.acknowledge(by, reason))
+def section_levels(
+    session: Session,
+    sections: Sequence[BorderSection],
+    *,
+    readers: Sequence[str],
+    on: date | None = None,
+) -> dict[str, SectionLevel]:
+    """Each section's alarm level as `readers` see it on day `on` (today when None), by the
+    rule the map and the report share (domain.alarm_levels). Two queries."""
+    seen = series_reads.visible_series(session, readers)
+    query = select(AlarmRow.place, AlarmRow.day, AlarmRow.level, AlarmRow.state).where(
+        raised_on(seen), *AlarmFilter(end=on).where()
+    )
+    levels = levels_by_place(
+        (Counted(p, d, AlarmLevel(lv), AlarmState(st)) for p, d, lv, st in session.execute(query)),
+        on=on,
+    )
+    with_series = {place for _, place in seen}
+    return {s.id: section_level(s.id, s.country, levels, with_series) for s in sections}
 
 
-def close(engine: Engine, alarm_id: int, *, by: str) -> Alarm:
-    return _change(engine, alarm_id, lambda alarm: alarm.close(by))
+def acknowledge(
+    engine: Engine,
+    alarm_id: int,
+    *,
+    by: str,
+    reason: str,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Alarm:
+    """`actor` is the signed-in person (who must see the alarm); None is the operator's CLI."""
+    at = now or datetime.now(UTC)
+    return _change(
+        engine, alarm_id, lambda a: a.acknowledge(by, reason, at=at), actor, "acknowledge", at
+    )
 
 
-def _change(engine: Engine, alarm_id: int, change: Callable[[Alarm], Alarm]) -> Alarm:
+def close(
+    engine: Engine,
+    alarm_id: int,
+    *,
+    by: str,
+    reason: str = "",
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Alarm:
+    at = now or datetime.now(UTC)
+    return _change(engine, alarm_id, lambda a: a.close(by, reason, at=at), actor, "close", at)
+
+
+def _change(
+    engine: Engine,
+    alarm_id: int,
+    change: Callable[[Alarm], Alarm],
+    actor: User | None,
+    action: str,
+    at: datetime,
+) -> Alarm:
     with UnitOfWork(engine) as uow:
         row = uow.session.get(AlarmRow, alarm_id)
-        if row is None:
+        if row is None or (
+            actor is not None and not _visible(uow.session, row, audiences_of(actor))
+        ):
+            # The same answer for an alarm that does not exist and one the actor may not see.
             raise InvalidValue(f"there is no alarm {alarm_id}")
-        changed = change(_alarm(row))
+        before = _alarm(row)
+        changed = change(before)
         row.state = changed.state.value
-        row.acknowledged_by, row.acknowledged_reason = (
+        row.acknowledged_by, row.acknowledged_reason, row.acknowledged_at = (
             changed.acknowledged_by,
             changed.acknowledged_reason,
+            changed.acknowledged_at,
         )
-        row.closed_by = changed.closed_by
+        row.closed_by, row.closed_reason, row.closed_at = (
+            changed.closed_by,
+            changed.closed_reason,
+            changed.closed_at,
+        )
+        audit.record(
+            uow.session,
+            actor,
+            f"alarm.{action}",
+            "alarm",
+            str(alarm_id),
+            before={"state": before.state.value},
+            after={"state": changed.state.value},
+            note=f"by {changed.closed_by or changed.acknowledged_by}: "
+            f"{changed.closed_reason or changed.acknowledged_reason or ''}",
+            now=at,
+        )
         uow.commit()
     return changed
+
+
+def read_alarm(session: Session, alarm_id: int, *, readers: Sequence[str]) -> Alarm | None:
+    """One alarm if `readers` see it. Two queries."""
+    row = session.get(AlarmRow, alarm_id)
+    return _alarm(row) if row is not None and _visible(session, row, readers) else None
+
+
+def _visible(session: Session, row: AlarmRow, readers: Sequence[str]) -> bool:
+    """Raised on the series these readers see of its measure and place (not another
+    audience's copy)."""
+    key = (Measure(row.measure), row.place)
+    entry = series_reads.visible_series(session, readers, measure=key[0], place=key[1]).get(key)
+    return entry is not None and entry.audience == row.audience
 
 
 @dataclass(frozen=True, slots=True)
