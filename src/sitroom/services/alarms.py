@@ -31,7 +31,7 @@ from ..store.engine import UnitOfWork
 from . import audit, queries, series_reads
 
 
-def _alarm(row: AlarmRow) -> Alarm:
+def alarm_of(row: AlarmRow) -> Alarm:
     return Alarm(
         measure=Measure(row.measure),
         place=row.place,
@@ -54,6 +54,10 @@ def _alarm(row: AlarmRow) -> Alarm:
 
 
 OPEN = (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
+
+
+class NoSuchAlarm(InvalidValue):
+    """No alarm with this id, or none the person may see: the same answer for both."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,7 @@ def list_alarms(
         .limit(limit)
         .offset(offset)
     )
-    return [(row.id, _alarm(row)) for row in session.scalars(query)]
+    return [(row.id, alarm_of(row)) for row in session.scalars(query)]
 
 
 def raised_on(seen: Mapping[tuple[Measure, str], series_reads.SeriesEntry]) -> ColumnElement[bool]:
@@ -183,8 +187,8 @@ def _change(
             actor is not None and not _visible(uow.session, row, audiences_of(actor))
         ):
             # The same answer for an alarm that does not exist and one the actor may not see.
-            raise InvalidValue(f"there is no alarm {alarm_id}")
-        before = _alarm(row)
+            raise NoSuchAlarm(f"there is no alarm {alarm_id}")
+        before = alarm_of(row)
         changed = change(before)
         row.state = changed.state.value
         row.acknowledged_by, row.acknowledged_reason, row.acknowledged_at = (
@@ -216,14 +220,20 @@ def _change(
 def read_alarm(session: Session, alarm_id: int, *, readers: Sequence[str]) -> Alarm | None:
     """One alarm if `readers` see it. Two queries."""
     row = session.get(AlarmRow, alarm_id)
-    return _alarm(row) if row is not None and _visible(session, row, readers) else None
+    return alarm_of(row) if row is not None and _visible(session, row, readers) else None
 
 
 def _visible(session: Session, row: AlarmRow, readers: Sequence[str]) -> bool:
-    """Raised on the series these readers see of its measure and place (not another
-    audience's copy)."""
-    key = (Measure(row.measure), row.place)
-    entry = series_reads.visible_series(session, readers, measure=key[0], place=key[1]).get(key)
+    seen = series_reads.visible_series(
+        session, readers, measure=Measure(row.measure), place=row.place
+    )
+    return seen_in(seen, row)
+
+
+def seen_in(seen: Mapping[tuple[Measure, str], series_reads.SeriesEntry], row: AlarmRow) -> bool:
+    """Whether the alarm was raised on one of these series, in the audience it is read in (not
+    another audience's copy): `raised_on` for one alarm in Python."""
+    entry = seen.get((Measure(row.measure), row.place))
     return entry is not None and entry.audience == row.audience
 
 

@@ -1,0 +1,38 @@
+"""Email through the configured SMTP server (standard library smtplib)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from ...notify_settings import NotificationSettings, SmtpSecurity
+from .messages import Notice
+
+
+def send_email(settings: NotificationSettings, to: str, notice: Notice) -> None:
+    """One message per call: a failure names the notification that did not go out. Raises
+    OSError or smtplib.SMTPException when the server cannot be reached or refuses it."""
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = to
+    message["Subject"] = notice.subject()
+    # The same Message-ID on every attempt: mail systems that saw it once may drop a repeat.
+    message["Message-ID"] = make_msgid(idstring=notice.key, domain="sitroom.invalid")
+    message.set_content(notice.text())
+    timeout = settings.timeout_seconds
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if settings.smtp_security is SmtpSecurity.TLS:
+        smtp = smtplib.SMTP_SSL(
+            settings.smtp_host, settings.smtp_port, timeout=timeout, context=context
+        )
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout)
+    with smtp:
+        if settings.smtp_security is SmtpSecurity.STARTTLS:
+            smtp.starttls(context=context)
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password)
+        smtp.send_message(message)
