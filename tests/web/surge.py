@@ -25,12 +25,12 @@ SURGE = [40, 60, 90, 130, 180, 240, 300, 360, 420, 480]
 CONTRADICTED_DAY = QUIET_START + timedelta(days=QUIET_DAYS - 1)
 
 
-def _rows(values: list[int], start: date) -> list[dict[str, str]]:
+def daily_rows(values: list[int], start: date, place: str = SECTION) -> list[dict[str, str]]:
     return [
         figure_cells(
             factories.figure(
                 measure=Measure.APPREHENDED,
-                place=SECTION,
+                place=place,
                 value=float(v),
                 period_start=start + timedelta(days=i),
                 period_end=start + timedelta(days=i),
@@ -43,9 +43,9 @@ def _rows(values: list[int], start: date) -> list[dict[str, str]]:
 def load_restricted_surge(world: World, folder: Path) -> World:
     """Store the quiet shared series and alice's restricted surge, reconcile, detect."""
     quiet = [int(v) for v in np.random.default_rng(11).poisson(3.0, QUIET_DAYS)]
-    shared = factories.figures_file(folder / "published.csv", _rows(quiet, QUIET_START))
+    shared = factories.figures_file(folder / "published.csv", daily_rows(quiet, QUIET_START))
     assert import_file(world.engine, shared, entered_by="setup").committed
-    restricted = _rows(SURGE, SURGE_START) + _rows([quiet[-1] + 50], CONTRADICTED_DAY)
+    restricted = daily_rows(SURGE, SURGE_START) + daily_rows([quiet[-1] + 50], CONTRADICTED_DAY)
     data = factories.figures_file(folder / "alice-surge.csv", restricted).read_bytes()
     report = entries.import_upload(world.engine, world.users["alice"], "surge.csv", data)
     assert report.committed and report.rejected == 0, report.rejections

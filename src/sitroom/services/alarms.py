@@ -243,6 +243,46 @@ class CapFile:
     problems: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class CapAlert:
+    alarm_id: int
+    alarm: Alarm
+    identifier: str
+    document: bytes
+
+
+def cap_alerts(
+    session: Session,
+    *,
+    readers: Sequence[str],
+    states: tuple[AlarmState, ...],
+    sender: str,
+    now: datetime,
+    limit: int | None = None,
+) -> list[CapAlert]:
+    """Each alarm `readers` see as a CAP 1.2 document, newest day first: an Alert when new, an
+    Update once acknowledged, a Cancel once closed (the later two reference the Alert, sent
+    when the alarm was raised, and are sent when the alarm changed; `now` if that is not
+    known). Three queries."""
+    sections = {s.id: s for s in queries.list_sections(session)}
+    found = list_alarms(session, readers=readers, states=states, limit=limit)
+    made = []
+    for alarm_id, alarm in found:
+        section = sections.get(alarm.place)
+        area = area_for_section(section) if section else area_for_country(alarm.place[:2])
+        msg_type = msg_type_for(alarm)
+        references = (
+            []
+            if msg_type == "Alert"
+            else [alert_reference(alarm, sender=sender, sent=alarm.raised_at)]
+        )
+        changed = alarm.closed_at or alarm.acknowledged_at or now
+        sent = alarm.raised_at if msg_type == "Alert" else changed
+        document = alarm_to_cap(alarm, sender=sender, area=area, sent=sent, references=references)
+        made.append(CapAlert(alarm_id, alarm, alarm_identifier(alarm, msg_type), document))
+    return made
+
+
 def write_cap(
     engine: Engine,
     folder: Path,
@@ -253,27 +293,15 @@ def write_cap(
     readers: Sequence[str] = audiences.EVERYTHING,
 ) -> list[CapFile]:
     """One CAP 1.2 file per alarm that `readers` see (by default the operator's: every figure,
-    restricted ones included): an Alert when new, an Update once acknowledged, a Cancel once
-    closed (the later two reference the Alert, sent when the alarm was raised). Each file is
-    checked against the OASIS schema and CAP's own rules; problems are returned, not hidden."""
-    states = tuple(AlarmState) if everything else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
+    restricted ones included), as `cap_alerts` makes them. Each file is checked against the
+    OASIS schema and CAP's own rules; problems are returned, not hidden."""
+    states = tuple(AlarmState) if everything else OPEN
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
     with Session(engine) as session:
-        sections = {s.id: s for s in queries.list_sections(session)}
-        found = list_alarms(session, readers=readers, states=states)
-    for _, alarm in found:
-        section = sections.get(alarm.place)
-        area = area_for_section(section) if section else area_for_country(alarm.place[:2])
-        msg_type = msg_type_for(alarm)
-        references = (
-            []
-            if msg_type == "Alert"
-            else [alert_reference(alarm, sender=sender, sent=alarm.raised_at)]
-        )
-        sent = alarm.raised_at if msg_type == "Alert" else now
-        document = alarm_to_cap(alarm, sender=sender, area=area, sent=sent, references=references)
-        path = folder / f"{alarm_identifier(alarm, msg_type)}.xml"
-        path.write_bytes(document)
-        written.append(CapFile(path, validate_cap(document)))
+        alerts = cap_alerts(session, readers=readers, states=states, sender=sender, now=now)
+    written = []
+    for alert in alerts:
+        path = folder / f"{alert.identifier}.xml"
+        path.write_bytes(alert.document)
+        written.append(CapFile(path, validate_cap(alert.document)))
     return written
