@@ -146,8 +146,15 @@ def test_acknowledging_an_alarm_sends_its_new_state_once(clean: World, smtp: Smt
     )
     deliver_alarm_notifications(settings, [alarm_id])
     deliver_alarm_notifications(settings, [alarm_id])
-    subjects = [str(m["Subject"]) for m in smtp.messages if m["To"] == "bob@example.org"]
+    mails = [m for m in smtp.messages if m["To"] == "bob@example.org"]
+    subjects = [str(m["Subject"]) for m in mails]
     assert [("new" in s, "acknowledged" in s) for s in subjects] == [(True, False), (False, True)]
+    # A repeat after a crash would carry the same Message-ID: one per alarm state.
+    assert [str(m["Message-ID"]).rsplit("-", 1)[1] for m in mails] == [
+        "new@example.org>",
+        "acknowledged@example.org>",
+    ]
+    assert all(f"-{alarm_id}-" in str(m["Message-ID"]) for m in mails)
 
 
 def test_while_the_smtp_server_is_down_delivery_raises_and_every_mail_goes_once_when_it_returns(

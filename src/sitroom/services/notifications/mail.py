@@ -5,7 +5,6 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from ...notify_settings import NotificationSettings, SmtpSecurity
 from .messages import Notice
@@ -19,7 +18,8 @@ def send_email(settings: NotificationSettings, to: str, notice: Notice) -> None:
     message["To"] = to
     message["Subject"] = notice.subject()
     # The same Message-ID on every attempt: mail systems that saw it once may drop a repeat.
-    message["Message-ID"] = make_msgid(idstring=notice.key, domain="sitroom.invalid")
+    domain = settings.mail_from.rpartition("@")[2] or "sitroom.invalid"
+    message["Message-ID"] = f"<sitroom-notification-{notice.key}@{domain}>"
     message.set_content(notice.text())
     timeout = settings.timeout_seconds
     context = ssl.create_default_context()
