@@ -74,3 +74,30 @@ def test_the_map_says_which_sections_take_their_countrys_level(page: Any, server
     assert "no series of its own" in page.locator("#sections").inner_text()
     assert "dashed" in page.locator("#legend").inner_text()
     shoot(page, "situation-legend")
+
+
+def test_a_subscription_is_refused_beside_its_field_then_made_and_removed(
+    page: Any, server: Server
+) -> None:
+    log_in(page)
+    page.click("nav >> text=Subscriptions")
+    page.fill("input[name=places]", "LT, LT-NOWHERE")
+    page.fill("input[name=target]", "duty@example.org")
+    page.click("form.entry button[type=submit]")
+    error = page.locator("#places-error")
+    error.wait_for()
+    assert "LT-NOWHERE" in error.inner_text()
+    assert page.input_value("input[name=target]") == "duty@example.org"
+    page.fill("input[name=places]", "LT, LT-BY-2")
+    page.select_option("select[name=channel]", "webhook")
+    page.fill("input[name=target]", "https://8.8.8.8/hooks/sitroom")
+    page.click("form.entry button[type=submit]")
+    secret = page.locator("#secret")
+    secret.wait_for()
+    assert len(secret.inner_text()) == 64
+    row = page.locator("#subscriptions tbody tr", has_text="https://8.8.8.8/hooks/sitroom")
+    assert "LT, LT-BY-2" in row.inner_text()
+    shoot(page, "subscriptions")
+    row.locator("button", has_text="Unsubscribe").click()
+    page.wait_for_url("**/subscriptions")
+    assert page.locator("#subscriptions", has_text="8.8.8.8").count() == 0
