@@ -9,12 +9,11 @@ import hashlib
 import hmac
 import http.client
 import socket
-import ssl
 from datetime import datetime
 
 from ...notify_settings import NotificationSettings
 from .messages import Notice
-from .targets import check_webhook_url
+from .targets import check_webhook_url, tls_context
 
 SIGNATURE_HEADER = "X-Sitroom-Signature"
 DELIVERY_HEADER = "X-Sitroom-Delivery"
@@ -72,7 +71,7 @@ class _PinnedHttps(http.client.HTTPSConnection):
     """Connects to the vetted address; TLS checks the certificate against the name."""
 
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        self._tls = ssl.create_default_context()
+        self._tls = tls_context()
         super().__init__(host, port, timeout=timeout, context=self._tls)
         self._address = address
 
