@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .notify_settings import NotificationSettings, load_notification_settings
 
 DEFAULT_DATABASE_URL = "sqlite:///sitroom.db"
 
@@ -16,6 +18,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -33,4 +36,4 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"SITROOM_DATABASE_URL must name SQLite or PostgreSQL, not {url.split(':')[0]!r}"
         )
-    return Settings(database_url=url)
+    return Settings(database_url=url, notifications=load_notification_settings(env, SettingsError))

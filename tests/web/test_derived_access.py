@@ -7,58 +7,21 @@ restricted surge on top of it, with one restricted figure that contradicts a sha
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from sitroom.domain.audiences import EVERYTHING, SHARED_ONLY
-from sitroom.domain.measures import Measure
-from sitroom.interchange.records.figures import figure_cells
-from sitroom.services import alarms, detection, entries
-from sitroom.services.ingest import import_file
-from sitroom.services.series import refresh_series
-from tests import factories
+from sitroom.services import alarms
 from tests.web.conftest import World
-
-SECTION = "LT-BY-2"
-QUIET_START = date(2020, 6, 1)
-QUIET_DAYS = 400
-SURGE_START = QUIET_START + timedelta(days=QUIET_DAYS)
-SURGE = [40, 60, 90, 130, 180, 240, 300, 360, 420, 480]
-CONTRADICTED_DAY = QUIET_START + timedelta(days=QUIET_DAYS - 1)
-
-
-def _rows(values: list[int], start: date) -> list[dict[str, str]]:
-    return [
-        figure_cells(
-            factories.figure(
-                measure=Measure.APPREHENDED,
-                place=SECTION,
-                value=float(v),
-                period_start=start + timedelta(days=i),
-                period_end=start + timedelta(days=i),
-            )
-        )
-        for i, v in enumerate(values)
-    ]
+from tests.web.surge import SECTION, SURGE, SURGE_START, load_restricted_surge
 
 
 @pytest.fixture(scope="module")
 def derived(world: World, tmp_path_factory: pytest.TempPathFactory) -> World:
-    folder: Path = tmp_path_factory.mktemp("derived")
-    quiet = [int(v) for v in np.random.default_rng(11).poisson(3.0, QUIET_DAYS)]
-    shared = factories.figures_file(folder / "published.csv", _rows(quiet, QUIET_START))
-    assert import_file(world.engine, shared, entered_by="setup").committed
-    restricted = _rows(SURGE, SURGE_START) + _rows([quiet[-1] + 50], CONTRADICTED_DAY)
-    data = factories.figures_file(folder / "alice-surge.csv", restricted).read_bytes()
-    report = entries.import_upload(world.engine, world.users["alice"], "surge.csv", data)
-    assert report.committed and report.rejected == 0, report.rejections
-    refresh_series(world.engine)
-    detection.run_detection(world.engine, since=SURGE_START - timedelta(days=30))
-    return world
+    return load_restricted_surge(world, tmp_path_factory.mktemp("derived"))
 
 
 def _get(world: World, who: str, url: str) -> Any:

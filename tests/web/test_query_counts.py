@@ -35,6 +35,12 @@ PAGES = [
     "/api/sites",
     "/api/sections",
     "/api/alarms",
+    "/api/alarms?place=LT&level=red&state=closed",
+    "/alarms",
+    "/alarms?place=LT&state=any&start=2021-01-01",
+    "/subscriptions",
+    "/api/subscriptions",
+    "/alerts.atom",
     "/api/series?measure=apprehended&place=LT",
 ]
 

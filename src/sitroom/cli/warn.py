@@ -178,11 +178,15 @@ def acknowledge(
 
 
 @alarms_app.command("close")
-def close(alarm_id: int, by: str = typer.Option(..., "--by", help="Who closes it.")) -> None:
-    """Close alarm ALARM_ID."""
+def close(
+    alarm_id: int,
+    by: str = typer.Option(..., "--by", help="Who closes it."),
+    reason: str = typer.Option("", "--reason", help="Why it is over (kept with the alarm)."),
+) -> None:
+    """Close alarm ALARM_ID: it no longer colours the map or the report."""
     from ..services import alarms as alarm_service
 
-    _apply(lambda db: alarm_service.close(db, alarm_id, by=by))
+    _apply(lambda db: alarm_service.close(db, alarm_id, by=by, reason=reason))
 
 
 def _apply(change: Callable[[Engine], Alarm]) -> None:

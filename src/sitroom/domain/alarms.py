@@ -40,22 +40,46 @@ class Alarm:
     acknowledged_by: str | None = None
     acknowledged_reason: str | None = None
     closed_by: str | None = None
+    acknowledged_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_reason: str | None = None
 
     @property
     def key(self) -> tuple[str, str, date, str]:
         """Running a detector again on the same data must find this alarm, not add another."""
         return (self.measure.value, self.place, self.day, self.method)
 
-    def acknowledge(self, by: str, reason: str) -> Alarm:
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def acknowledge(self, by: str, reason: str, *, at: datetime | None = None) -> Alarm:
         if self.state is AlarmState.CLOSED:
             raise InvalidValue("a closed alarm cannot be acknowledged")
         if not by.strip() or not reason.strip():
             raise InvalidValue("say who acknowledges the alarm and why")
         return replace(
-            self, state=AlarmState.ACKNOWLEDGED, acknowledged_by=by, acknowledged_reason=reason
+            self,
+            state=AlarmState.ACKNOWLEDGED,
+            acknowledged_by=by,
+            acknowledged_reason=reason,
+            acknowledged_at=at,
         )
 
-    def close(self, by: str) -> Alarm:
+    def close(self, by: str, reason: str = "", *, at: datetime | None = None) -> Alarm:
+        """The command line may close without a reason; the web asks for one."""
+        if self.state is AlarmState.CLOSED:
+            raise InvalidValue("the alarm is already closed")
         if not by.strip():
             raise InvalidValue("say who closes the alarm")
-        return replace(self, state=AlarmState.CLOSED, closed_by=by)
+        return replace(
+            self,
+            state=AlarmState.CLOSED,
+            closed_by=by,
+            closed_reason=reason.strip() or None,
+            closed_at=at,
+        )
+
+
+OPEN_STATES = frozenset({AlarmState.NEW, AlarmState.ACKNOWLEDGED})
+"""An alarm is open, and colours its place, until someone closes it."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ..charts import MapSite, map_svg, series_svg
-from ..domain.alarms import Alarm, AlarmLevel, AlarmState
+from ..domain.alarm_levels import SectionLevel
+from ..domain.alarms import Alarm, AlarmState
 from ..domain.audiences import EVERYTHING
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure
@@ -68,6 +69,12 @@ def _build(
         for _, a in alarm_service.list_alarms(session, readers=EVERYTHING, states=tuple(AlarmState))
         if a.place[:2] in codes and chart_start <= a.day <= on
     ]
+    shown = alarm_service.section_levels(
+        session,
+        [s for c in codes for s in queries.list_sections(session, c)],
+        readers=EVERYTHING,
+        on=on,
+    )
     sections_out, facts, alarm_lines, cut_off = [], [], [], None
     for code in codes:
         figures = queries.list_figures(session, queries.FigureFilter(country=code))
@@ -75,7 +82,7 @@ def _build(
             latest_entry = max(f.entered_at for f in figures)
             cut_off = latest_entry if cut_off is None else max(cut_off, latest_entry)
         views = _views(session, figures)
-        section, fact = _country(session, code, on, chart_start, views, all_alarms, book)
+        section, fact = _country(session, code, on, chart_start, views, all_alarms, shown, book)
         sections_out.append(section)
         facts.append(fact)
         alarm_lines += _alarm_lines(all_alarms, code, views, book, week_start)
@@ -103,7 +110,7 @@ def _build(
         sources=book.sources(),
         method_note=METHOD_NOTE,
         missing=missing,
-        map_svg=_map(session, codes, on, all_alarms),
+        map_svg=_map(session, codes, on, shown),
     )
 
 
@@ -131,6 +138,7 @@ def _country(
     chart_start: date,
     views: dict[tuple[Measure, str], SeriesView],
     alarms: list[Alarm],
+    shown: Mapping[str, SectionLevel],
     book: SourceBook,
 ) -> tuple[CountrySection, highlights.CountryFacts]:
     name = country_name(code)
@@ -176,7 +184,7 @@ def _country(
             "are estimates spread from totals over longer periods.",
         )
     charts = _charts(own, alarms, chart_start, on, name)
-    sections, section_notes = section_lines(session, code, views, alarms, book, on)
+    sections, section_notes = section_lines(session, code, views, shown, book, on)
     sites, site_notes = site_lines(session, code, views, book, on)
     section = CountrySection(
         code, name, key_figures, charts, sections, sites, missing + section_notes + site_notes
@@ -280,12 +288,9 @@ def _conflicts(
     return lines
 
 
-def _map(session: Session, codes: list[str], on: date, alarms: list[Alarm]) -> str:
+def _map(session: Session, codes: list[str], on: date, shown: Mapping[str, SectionLevel]) -> str:
     sections = [s for c in codes for s in queries.list_sections(session, c)]
-    levels: dict[str, AlarmLevel] = {}
-    for alarm in alarms:
-        if alarm.state is not AlarmState.CLOSED and levels.get(alarm.place) is not AlarmLevel.RED:
-            levels[alarm.place] = alarm.level
+    levels = {place: s.level for place, s in shown.items() if s.level is not None}
     sites = []
     for code in codes:
         for site in queries.list_sites(session, code):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from ..analysis.runway import Runway, RunwayStatus
-from ..domain.alarms import Alarm, AlarmLevel, AlarmState
+from ..domain.alarm_levels import LevelSource, SectionLevel
 from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure
 from ..domain.measures import Measure, Nature
@@ -29,18 +29,23 @@ def section_lines(
     session: Session,
     code: str,
     views: Mapping[tuple[Measure, str], SeriesView],
-    alarms: Sequence[Alarm],
+    shown: Mapping[str, SectionLevel],
     book: SourceBook,
     on: date,
 ) -> tuple[list[SectionLine], list[str]]:
-    """Sections with an open alarm or figures in the 7 days to the report's day."""
+    """Sections with an open alarm of their own or figures in the 7 days to the report's day;
+    a note for the sections that show their country's alarm level on the map
+    (domain.alarm_levels)."""
     sections = queries.list_sections(session, code)
     lines = []
+    from_country, country_level = 0, None
     for section in sections:
-        levels = {
-            a.level for a in alarms if a.place == section.id and a.state is not AlarmState.CLOSED
-        }
-        level = AlarmLevel.RED if AlarmLevel.RED in levels else next(iter(levels), None)
+        found = shown.get(section.id)
+        level = found.level if found else None
+        if found and found.source is LevelSource.COUNTRY:
+            if level is not None:
+                from_country, country_level = from_country + 1, level
+            level = None  # the line is about the section's own figures
         week = None
         for measure in Measure:
             view = views.get((measure, section.id))
@@ -53,9 +58,15 @@ def section_lines(
                 SectionLine(section.id, section.name, country_name(section.neighbour), level, week)
             )
     notes = []
+    if country_level is not None:
+        notes.append(
+            f"{country_name(code)} has an open {country_level.value} alarm on its country "
+            f"figures: the map shows it on its {plural(from_country, 'border section')} without "
+            "figures of their own, as the web situation room does."
+        )
     if not sections:
         notes.append(f"No border sections are recorded for {country_name(code)}.")
-    elif not lines:
+    elif not lines and not from_country:
         notes.append(
             f"No section of {country_name(code)}'s border has an open alarm or figures for the "
             f"7 days to {day(on)}; the {plural(len(sections), 'section')} are on the map."

@@ -293,3 +293,8 @@ def organisation_kind(value: str) -> OrganisationKind:
     except ValueError:
         choices = ", ".join(k.value for k in OrganisationKind)
         raise InvalidValue(f"{value!r} is not an organisation kind: use one of {choices}") from None
+
+
+def user_of(row: UserRow) -> User:
+    """The person a stored row describes, for services that join users into their queries."""
+    return _user(row)

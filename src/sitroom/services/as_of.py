@@ -60,7 +60,7 @@ def situation_as_of(
         ]
     alarms.sort(key=lambda a: (a.day, a.place, a.measure), reverse=True)
     return Situation(
-        section_lines(session, alarms),
+        section_lines(session, alarms, {place for _, place in series}),
         site_lines(session, user, as_of=day),
         _key_figures(series),
         alarms[:alarms_shown],

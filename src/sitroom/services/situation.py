@@ -14,6 +14,8 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from ..domain.accounts import User
+from ..domain.alarm_levels import Counted, levels_by_place, section_level
+from ..domain.alarms import OPEN_STATES, AlarmLevel, AlarmState
 from ..domain.audiences import audiences_of
 from ..domain.countries import COUNTRY_CODES
 from ..domain.measures import Measure, Nature
@@ -26,9 +28,6 @@ from .alarms import raised_on
 from .freshness import freshness
 
 Seen = dict[tuple[Measure, str], series_reads.SeriesEntry]
-
-OPEN_STATES = ("new", "acknowledged")
-_LEVEL_RANK = {"amber": 1, "red": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +120,7 @@ def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situat
     seen = series_reads.visible_series(session, readers)
     alarms = _open_alarms(session, seen)
     return Situation(
-        section_lines(session, alarms),
+        section_lines(session, alarms, {place for _, place in seen}),
         site_lines(session, user),
         _key_figures(session, seen),
         alarms[:alarms_shown],
@@ -129,26 +128,29 @@ def situation(session: Session, user: User, *, alarms_shown: int = 10) -> Situat
     )
 
 
-def section_lines(session: Session, alarms: list[AlarmLine]) -> list[dict[str, Any]]:
-    """Every border section with the highest level of the alarms on it (or its country)."""
-    level_at: dict[str, str] = {}
-    for alarm in alarms:
-        if _LEVEL_RANK.get(alarm.level, 0) > _LEVEL_RANK.get(level_at.get(alarm.place, ""), 0):
-            level_at[alarm.place] = alarm.level
-    return [
-        {
-            "id": s.id,
-            "name": s.name,
-            "country": s.country,
-            "neighbour": s.neighbour,
-            "line": s.line,
-            # Alarms are raised on series; a section without its own series shows its
-            # country's level, and says so.
-            "alarm_level": level_at.get(s.id) or level_at.get(s.country, "none"),
-            "alarm_from": "section" if s.id in level_at else "country",
-        }
-        for s in session.scalars(select(SectionRow).order_by(SectionRow.id))
-    ]
+def section_lines(
+    session: Session, alarms: list[AlarmLine], with_series: set[str]
+) -> list[dict[str, Any]]:
+    """Every border section with the level the one rule gives it (domain.alarm_levels): its
+    own series' alarms, or its country's when it has no series of its own, and which."""
+    levels = levels_by_place(
+        Counted(a.place, a.day, AlarmLevel(a.level), AlarmState(a.state)) for a in alarms
+    )
+    sections = []
+    for s in session.scalars(select(SectionRow).order_by(SectionRow.id)):
+        shown = section_level(s.id, s.country, levels, with_series)
+        sections.append(
+            {
+                "id": s.id,
+                "name": s.name,
+                "country": s.country,
+                "neighbour": s.neighbour,
+                "line": s.line,
+                "alarm_level": shown.level.value if shown.level else "none",
+                "alarm_from": shown.source.value,
+            }
+        )
+    return sections
 
 
 def _open_alarms(session: Session, seen: Seen) -> list[AlarmLine]:
@@ -157,7 +159,7 @@ def _open_alarms(session: Session, seen: Seen) -> list[AlarmLine]:
     shown = raised_on(seen)
     query = (
         select(AlarmRow)
-        .where(AlarmRow.state.in_(OPEN_STATES), shown)
+        .where(AlarmRow.state.in_([state.value for state in OPEN_STATES]), shown)
         .order_by(AlarmRow.day.desc(), AlarmRow.id.desc())
         .limit(1000)
     )

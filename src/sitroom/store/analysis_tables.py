@@ -100,7 +100,10 @@ class AlarmRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     acknowledged_by: Mapped[str | None] = mapped_column(String(120))
     acknowledged_reason: Mapped[str | None] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(120))
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class ForecastRow(Base):

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..domain.errors import InvalidValue
+from ..domain.errors import FieldErrors, InvalidValue
 from ..services.accounts import DEFAULT_HASHER, NotAllowed
 from ..store.engine import make_engine
 from . import api, pages
@@ -104,6 +104,10 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(BadCsrf)
     async def bad_csrf(request: Request, exc: BadCsrf) -> Response:
         return _error(request, 403, str(exc))
+
+    @app.exception_handler(FieldErrors)
+    async def field_errors(request: Request, exc: FieldErrors) -> Response:
+        return _error(request, 422, str(exc), fields=exc.errors)
 
     @app.exception_handler(InvalidValue)
     async def invalid(request: Request, exc: InvalidValue) -> Response:

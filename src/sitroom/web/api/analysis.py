@@ -1,5 +1,5 @@
-"""What analysis derived: reconciled series, conflicts between sources, alarms, and the
-situation at a glance that the map page draws."""
+"""What analysis derived: reconciled series, conflicts between sources, and the situation at
+a glance that the map page draws (alarms: `alarms`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from ...domain.alarms import AlarmState
 from ...domain.audiences import audiences_of
 from ...domain.measures import Measure
 from ...domain.series import StoredConflict
-from ...services import alarms, series_reads, situation
+from ...services import series_reads, situation
 from ...services.as_of import situation_as_of
 from ...services.freshness import freshness
 from ..cache import SituationCache
@@ -100,38 +99,6 @@ def get_conflicts(
         place=place.upper() if place else None,
     )
     return [conflict_json(c) for c in found]
-
-
-@router.get("/alarms", summary="Alarms, open ones by default")
-def get_alarms(
-    session: SessionDep,
-    user: CurrentUser,
-    state: Annotated[list[AlarmState] | None, Query()] = None,
-    measure: Measure | None = None,
-    place: Annotated[str | None, Query(max_length=64)] = None,
-) -> list[dict[str, Any]]:
-    states = tuple(state) if state else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
-    found = [
-        (alarm_id, a)
-        for alarm_id, a in alarms.list_alarms(session, readers=audiences_of(user), states=states)
-        if (measure is None or a.measure is measure) and (not place or a.place == place.upper())
-    ]
-    return [
-        {
-            "id": alarm_id,
-            "measure": a.measure.value,
-            "place": a.place,
-            "day": a.day.isoformat(),
-            "method": a.method,
-            "level": a.level.value,
-            "state": a.state.value,
-            "observed": a.observed,
-            "expected": a.expected,
-            "threshold": a.threshold,
-            "acknowledged_by": a.acknowledged_by,
-        }
-        for alarm_id, a in found
-    ]
 
 
 @router.get("/situation", summary="What the situation map shows, as the caller may see it")

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import admin, auth, docs, forms, reports, sections, views
+from . import admin, alarms, auth, docs, feeds, forms, reports, sections, subscriptions, views
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, views, forms, admin, sections, docs, reports):
+for module in (auth, views, alarms, subscriptions, forms, admin, sections, docs, reports, feeds):
     router.include_router(module.router)

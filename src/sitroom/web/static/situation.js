@@ -39,8 +39,15 @@
     situation.sections.forEach(function (s) {
       if (!s.line || s.line.length < 2) { return; }
       var latlngs = s.line.map(function (p) { return [p[1], p[0]]; });
-      var line = L.polyline(latlngs, { color: LEVEL[s.alarm_level] || LEVEL.none, weight: 5, className: "section " + s.alarm_level });
-      line.bindPopup(popup([s.id + " — " + s.name, "alarm: " + s.alarm_level]));
+      // A section without a series of its own shows its country's level: dashed, and said so.
+      var inherited = s.alarm_from === "country";
+      var line = L.polyline(latlngs, {
+        color: LEVEL[s.alarm_level] || LEVEL.none, weight: 5, dashArray: inherited ? "8 6" : null,
+        className: "section " + s.alarm_level + " from-" + s.alarm_from
+      });
+      line.bindPopup(popup([s.id + " — " + s.name, "alarm: " + s.alarm_level + (inherited
+        ? " (" + s.country + "'s level: the section has no series of its own)"
+        : " (the section's own series)")]));
       line.addTo(map);
       bounds.extend(line.getBounds());
     });

@@ -2,7 +2,7 @@
 PostgreSQL the job queue's own tables (procrastinate's schema, as that version ships it)
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-05 08:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sitroom.store.types import UtcDateTime
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
