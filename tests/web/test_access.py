@@ -76,7 +76,7 @@ WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
     ("POST", "/api/users"): (403, 403),
     ("PATCH", "/api/users/{user_id}"): (403, 403),
     ("POST", "/api/tokens"): (None, None),  # anyone may make their own token
-    ("DELETE", "/api/tokens/{token_id}"): (None, 422),
+    ("DELETE", "/api/tokens/{token_id}"): (None, 404),
     ("POST", "/login"): (None, None),
     ("POST", "/logout"): (None, None),
     ("POST", "/report/incident"): (403, None),

@@ -11,3 +11,12 @@ class FieldErrors(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = dict(errors)
         super().__init__("; ".join(f"{field}: {reason}" for field, reason in self.errors.items()))
+
+
+class NotFound(InvalidValue):
+    """The record a request names does not exist, or is not the caller's to see (the same
+    answer for both, so existence does not leak)."""
+
+
+class AlreadyExists(InvalidValue):
+    """A name that must be unique is taken."""

@@ -4,10 +4,9 @@ situation at a glance that the map page draws."""
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from ...domain.alarms import AlarmState
@@ -16,6 +15,9 @@ from ...domain.measures import Measure
 from ...services import alarms, series_reads, situation
 from ..cache import SituationCache
 from ..deps import CurrentUser, SessionDep
+from ..errors import error_docs
+from ..params import AlarmStates, DayQuery, MeasureQuery, PlaceQuery, RequiredPlace
+from . import models
 
 router = APIRouter(tags=["analysis"])
 
@@ -33,14 +35,19 @@ def conflict_json(c: series_reads.StoredConflict) -> dict[str, Any]:
     }
 
 
-@router.get("/series", summary="The reconciled daily series of one measure and place")
+@router.get(
+    "/series",
+    summary="The reconciled daily series of one measure and place",
+    response_model=models.Series,
+    responses=error_docs(404),
+)
 def get_series(
     session: SessionDep,
     user: CurrentUser,
     measure: Measure,
-    place: Annotated[str, Query(max_length=64)],
-    start: date | None = None,
-    end: date | None = None,
+    place: RequiredPlace,
+    start: DayQuery = None,
+    end: DayQuery = None,
 ) -> dict[str, Any]:
     found = series_reads.read_series(
         session, measure, place.upper(), readers=audiences_of(user), start=start, end=end
@@ -72,12 +79,16 @@ def get_series(
     }
 
 
-@router.get("/conflicts", summary="Figures that contradict each other, per series")
+@router.get(
+    "/conflicts",
+    summary="Figures that contradict each other, per series",
+    response_model=list[models.Conflict],
+)
 def get_conflicts(
     session: SessionDep,
     user: CurrentUser,
-    measure: Measure | None = None,
-    place: Annotated[str | None, Query(max_length=64)] = None,
+    measure: MeasureQuery = None,
+    place: PlaceQuery = None,
 ) -> list[dict[str, Any]]:
     found = series_reads.list_conflicts(
         session,
@@ -88,13 +99,13 @@ def get_conflicts(
     return [conflict_json(c) for c in found]
 
 
-@router.get("/alarms", summary="Alarms, open ones by default")
+@router.get("/alarms", summary="Alarms, open ones by default", response_model=list[models.AlarmOut])
 def get_alarms(
     session: SessionDep,
     user: CurrentUser,
-    state: Annotated[list[AlarmState] | None, Query()] = None,
-    measure: Measure | None = None,
-    place: Annotated[str | None, Query(max_length=64)] = None,
+    state: AlarmStates = None,
+    measure: MeasureQuery = None,
+    place: PlaceQuery = None,
 ) -> list[dict[str, Any]]:
     states = tuple(state) if state else (AlarmState.NEW, AlarmState.ACKNOWLEDGED)
     found = [
@@ -120,7 +131,14 @@ def get_alarms(
     ]
 
 
-@router.get("/situation", summary="What the situation map shows, as the caller may see it")
+@router.get(
+    "/situation",
+    summary="What the situation map shows, as the caller may see it",
+    # Served as the bytes the cache keeps; the model documents them (and the contract test
+    # checks them against it).
+    response_class=Response,
+    responses={200: {"model": models.SituationOut, "content": {"application/json": {}}}},
+)
 def get_situation(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     cache: SituationCache = request.app.state.situation_cache
 

@@ -18,8 +18,14 @@ from ...domain.measures import Measure
 from ...interchange.records.schema import RecordKind
 from ...services import access, entries, exports
 from ..deps import EngineDep, SessionDep, SettingsDep, Writer
+from ..errors import WRITE_ERRORS, error_docs
+from ..params import PlaceId, Ref, RowId
+from . import models
 
-router = APIRouter(tags=["reporting"])
+router = APIRouter(tags=["reporting"], responses=WRITE_ERRORS)
+DUPLICATE_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"model": models.Stored, "description": "Already stored: nothing was added"}
+}
 
 Text = Annotated[str, Field(max_length=2000)]
 ACCEPTED_UPLOADS = frozenset(
@@ -94,14 +100,20 @@ def _answer(result: entries.EntryResult, kind: str) -> Response:
     if not result.ok:
         reasons = "; ".join(f"{k}: {v}" for k, v in result.errors.items())
         return JSONResponse(
-            {"error": f"the {kind} was not stored: {reasons}", "fields": result.errors},
+            {"error": f"the {kind} was not stored: {reasons}", "fields": dict(result.errors)},
             status_code=422,
         )
     status = 200 if result.duplicate else 201
     return JSONResponse({"ref": result.ref, "duplicate": result.duplicate}, status_code=status)
 
 
-@router.post("/figures", status_code=201, summary="Report a figure")
+@router.post(
+    "/figures",
+    status_code=201,
+    summary="Report a figure",
+    response_model=models.Stored,
+    responses=DUPLICATE_DOC,
+)
 def post_figure(body: FigureIn, engine: EngineDep, user: Writer) -> Response:
     result = entries.report_record(
         engine, user, RecordKind.FIGURES, cells_of(body), sharing=body.sharing
@@ -109,7 +121,13 @@ def post_figure(body: FigureIn, engine: EngineDep, user: Writer) -> Response:
     return _answer(result, "figure")
 
 
-@router.post("/incidents", status_code=201, summary="Report a border incident")
+@router.post(
+    "/incidents",
+    status_code=201,
+    summary="Report a border incident",
+    response_model=models.Stored,
+    responses=DUPLICATE_DOC,
+)
 def post_incident(body: IncidentIn, engine: EngineDep, user: Writer) -> Response:
     result = entries.report_record(
         engine, user, RecordKind.INCIDENTS, cells_of(body), sharing=body.sharing
@@ -117,16 +135,27 @@ def post_incident(body: IncidentIn, engine: EngineDep, user: Writer) -> Response
     return _answer(result, "incident")
 
 
-@router.post("/incidents/{ref}/status", summary="Verify or retract an incident")
-def post_incident_status(ref: str, body: StatusIn, engine: EngineDep, user: Writer) -> Any:
+@router.post(
+    "/incidents/{ref}/status",
+    summary="Verify or retract an incident",
+    response_model=models.StatusChanged,
+    responses=error_docs(404),
+)
+def post_incident_status(ref: Ref, body: StatusIn, engine: EngineDep, user: Writer) -> Any:
     if not entries.change_incident_status(engine, user, ref, body.status):
         raise HTTPException(404, f"no incident {ref!r} that you may see")
     return {"ref": ref, "status": body.status.value}
 
 
-@router.post("/sites/{site_id}/occupancy", status_code=201, summary="Report a site's occupancy")
+@router.post(
+    "/sites/{site_id}/occupancy",
+    status_code=201,
+    summary="Report a site's occupancy",
+    response_model=models.Stored,
+    responses={**DUPLICATE_DOC, **error_docs(404)},
+)
 def post_occupancy(
-    site_id: str, body: OccupancyIn, engine: EngineDep, session: SessionDep, user: Writer
+    site_id: PlaceId, body: OccupancyIn, engine: EngineDep, session: SessionDep, user: Writer
 ) -> Response:
     if access.site(session, user, site_id.upper()) is None:
         raise HTTPException(404, f"no reception site {site_id!r} that you may see")
@@ -154,7 +183,12 @@ def post_occupancy(
     return _answer(results[0], "occupancy")
 
 
-@router.post("/imports", summary="Import a CSV or XLSX file; rows are reported one by one")
+@router.post(
+    "/imports",
+    summary="Import a CSV or XLSX file; rows are reported one by one",
+    response_model=models.ImportReport,
+    responses=error_docs(415),
+)
 async def post_import(
     engine: EngineDep,
     settings: SettingsDep,
@@ -174,15 +208,29 @@ async def post_import(
     )
     status = 422 if report.error else 200
     body = report.as_dict()
+    body["rejected_rows"] = None
     if report.error:
+        # The refusal's usual shape, with the report beside it.
         body["error"] = f"the file was not imported: {report.error}"
+        body["fields"] = {"file": report.error}
     if report.rejected and report.batch_id is not None:
         body["rejected_rows"] = f"/api/imports/{report.batch_id}/rejected"
     return JSONResponse(body, status_code=status)
 
 
-@router.get("/imports/{batch_id}/rejected", summary="An import's rejected rows as CSV, to fix")
-def get_rejected(batch_id: int, session: SessionDep, user: Writer) -> Response:
+@router.get(
+    "/imports/{batch_id}/rejected",
+    summary="An import's rejected rows as CSV, to fix",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The rows as CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **error_docs(404),
+    },
+)
+def get_rejected(batch_id: RowId, session: SessionDep, user: Writer) -> Response:
     found = entries.rejected_rows(session, user, batch_id)
     if found is None:
         raise HTTPException(404, f"no import {batch_id} of yours")
