@@ -23,12 +23,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ..domain.errors import AlreadyExists, InvalidValue, NotFound
 from ..services.accounts import NotAllowed
 from .deps import BadCsrf, NotSignedIn
 
 RETRY_AFTER_SECONDS = 30
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 log = logging.getLogger(__name__)
 
 
@@ -167,5 +169,19 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code in (404, 405) and message in ("Not Found", "Method Not Allowed"):
             where = "/api/docs" if is_api(request) else "the menu"
             message = f"{request.method} {request.url.path} is not a page or call here: see {where}"
-        # A 405 keeps the Allow header Starlette gave it: it lists the methods that work.
-        return error_response(request, exc.status_code, message, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(sorted(_allowed_methods(request)))
+        return error_response(request, exc.status_code, message, headers=headers)
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    """Every method some route takes at this path. Starlette's own Allow names only the
+    first route that matched the path (GET /api/figures, not POST /api/figures beside it), so
+    each method is tried against the routes as the router itself would."""
+    routes = request.app.router.routes
+    return {
+        method
+        for method in HTTP_METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    }

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StringConstraints
 
 from ..domain.alarms import AlarmState
 from ..domain.incidents import IncidentCategory, IncidentStatus
@@ -105,9 +105,13 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="A stored row's number"
 # --- the pages' variants: an empty form field means "any" -----------------------------------
 
 PageMeasure = Annotated[Measure | None, BlankIsNone, Query()]
-PageCountry = Annotated[str | None, BlankIsNone, Query(pattern=r"^\s*([A-Za-z]{2})?\s*$")]
-PagePlace = Annotated[str | None, BlankIsNone, Query(max_length=MAX_TEXT, pattern=PRINTABLE)]
-PageDay = Annotated[date | None, BlankIsNone, IsoDate, Query()]
+# The constraints sit on the text itself: they apply once an empty value has become None.
+_PageCountryText = Annotated[str, StringConstraints(pattern=r"^\s*[A-Za-z]{2}\s*$")]
+_PagePlaceText = Annotated[str, StringConstraints(max_length=MAX_TEXT, pattern=PRINTABLE)]
+PageCountry = Annotated[_PageCountryText | None, BlankIsNone, Query()]
+PagePlace = Annotated[_PagePlaceText | None, BlankIsNone, Query()]
+# Before-validators run right to left: the blank is gone before the day is read.
+PageDay = Annotated[date | None, IsoDate, BlankIsNone, Query()]
 PageCategory = Annotated[IncidentCategory | None, BlankIsNone, Query()]
 PageStatus = Annotated[IncidentStatus | None, BlankIsNone, Query()]
 PageOffset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
