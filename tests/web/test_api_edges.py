@@ -192,3 +192,13 @@ def test_a_database_that_is_down_is_a_503_with_a_message(tmp_path: Path, backend
     assert "127.0.0.1" not in api.text and "no-such-folder" not in api.text
     assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
     assert "database cannot be reached" in page.text
+
+
+def test_a_boolean_is_not_a_number_and_a_number_is_not_a_boolean(world: World) -> None:
+    """Found by bench/fuzz: `"capacity": false` was stored as a capacity of 0."""
+    occupancy = {"day": "2021-07-01", "occupancy": 5, "capacity": False}
+    refused = world.api("alice").post("/api/sites/LT-OPENCAMP/occupancy", json=occupancy)
+    assert refused.status_code == 422 and "capacity" in refused.json()["fields"]
+    user = world.users["viola"].id
+    blocked = world.api("admin").patch(f"/api/users/{user}", json={"active": 0})
+    assert blocked.status_code == 422 and "active" in blocked.json()["fields"]

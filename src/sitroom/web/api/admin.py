@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from ...domain.accounts import Role, User
 from ...domain.places import Organisation
 from ...services import accounts, audit
 from ..deps import Admin, CurrentUser, EngineDep, HasherDep, SessionDep
 from ..errors import error_docs
-from ..params import Limit, Offset, RowId
+from ..params import MAX_ID, Limit, Offset, RowId
 from . import models
 
 router = APIRouter(tags=["administration"])
@@ -30,13 +30,13 @@ class OrganisationIn(BaseModel):
 class UserIn(BaseModel):
     username: Annotated[str, Field(max_length=40)]
     password: Annotated[str, Field(max_length=1024)]
-    organisation_id: int | None = None
+    organisation_id: Annotated[StrictInt, Field(ge=1, le=MAX_ID)] | None = None
     role: Role = Role.VIEWER
 
 
 class UserChange(BaseModel):
     role: Role | None = None
-    active: bool | None = None
+    active: StrictBool | None = None  # `1` or "yes" are not booleans in JSON
 
 
 class TokenIn(BaseModel):

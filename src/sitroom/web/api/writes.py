@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictFloat, StrictInt
 
 from ...domain.accounts import Sharing
 from ...domain.incidents import IncidentStatus
@@ -28,6 +28,8 @@ DUPLICATE_DOC: dict[int | str, dict[str, Any]] = {
 }
 
 Text = Annotated[str, Field(max_length=2000)]
+# Numbers as JSON has them: pydantic would otherwise read `false` as 0 (found by bench/fuzz).
+JsonNumber = StrictInt | StrictFloat
 ACCEPTED_UPLOADS = frozenset(
     {
         "text/csv",
@@ -45,7 +47,7 @@ class FigureIn(BaseModel):
     place: Text
     period_start: Text
     period_end: Text = ""
-    value: str | float = Field(union_mode="left_to_right")
+    value: str | JsonNumber = Field(union_mode="left_to_right")
     qualifier: Text = "exact"
     source_kind: Text = "web_form"
     source_url: Text = "sitroom web form"
@@ -60,10 +62,10 @@ class IncidentIn(BaseModel):
     occurred_at: Text
     section: Text
     category: Text
-    persons: str | int = Field(union_mode="left_to_right")
-    minors: str | int = "0"
-    lon: str | float = ""
-    lat: str | float = ""
+    persons: str | StrictInt = Field(union_mode="left_to_right")
+    minors: str | StrictInt = "0"
+    lon: str | JsonNumber = ""
+    lat: str | JsonNumber = ""
     nationalities: Text = ""
     description: Text = ""
     status: Text = "reported"
@@ -78,8 +80,8 @@ class IncidentIn(BaseModel):
 
 class OccupancyIn(BaseModel):
     day: date
-    occupancy: int = Field(ge=0, le=10_000_000)
-    capacity: int | None = Field(default=None, ge=0, le=10_000_000)
+    occupancy: StrictInt = Field(ge=0, le=10_000_000)
+    capacity: StrictInt | None = Field(default=None, ge=0, le=10_000_000)
     qualifier: Text = "exact"
     source_url: Text = "sitroom web form"
     note: Text = ""
