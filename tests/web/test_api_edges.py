@@ -199,6 +199,10 @@ def test_a_boolean_is_not_a_number_and_a_number_is_not_a_boolean(world: World) -
     occupancy = {"day": "2021-07-01", "occupancy": 5, "capacity": False}
     refused = world.api("alice").post("/api/sites/LT-OPENCAMP/occupancy", json=occupancy)
     assert refused.status_code == 422 and "capacity" in refused.json()["fields"]
+    epoch = world.api("alice").post(
+        "/api/sites/LT-OPENCAMP/occupancy", json={**occupancy, "capacity": 9, "day": 0}
+    )
+    assert epoch.status_code == 422 and "day" in epoch.json()["fields"]
     user = world.users["viola"].id
     blocked = world.api("admin").patch(f"/api/users/{user}", json={"active": 0})
     assert blocked.status_code == 422 and "active" in blocked.json()["fields"]

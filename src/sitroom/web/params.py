@@ -38,9 +38,11 @@ _ISO_DATE = re.compile(ISO_DATE)
 
 
 def _iso_date(value: Any) -> Any:
-    # pydantic would also read "1625097600" or "2021-07-03T00:00" as a day; the schema says
-    # format: date, and so does the server.
-    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+    # pydantic would also read 0, "1625097600" or "2021-07-03T00:00" as a day; the schema
+    # says format: date, and so does the server.
+    if value is None or isinstance(value, date):
+        return value
+    if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
         raise ValueError("a day is written YYYY-MM-DD")
     return value
 

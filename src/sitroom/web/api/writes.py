@@ -19,7 +19,7 @@ from ...interchange.records.schema import RecordKind
 from ...services import access, entries, exports
 from ..deps import EngineDep, SessionDep, SettingsDep, Writer
 from ..errors import WRITE_ERRORS, error_docs
-from ..params import PlaceId, Ref, RowId
+from ..params import IsoDate, PlaceId, Ref, RowId
 from . import models
 
 router = APIRouter(tags=["reporting"], responses=WRITE_ERRORS)
@@ -79,7 +79,7 @@ class IncidentIn(BaseModel):
 
 
 class OccupancyIn(BaseModel):
-    day: date
+    day: Annotated[date, IsoDate]
     occupancy: StrictInt = Field(ge=0, le=10_000_000)
     capacity: StrictInt | None = Field(default=None, ge=0, le=10_000_000)
     qualifier: Text = "exact"
