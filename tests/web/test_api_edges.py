@@ -206,3 +206,19 @@ def test_a_boolean_is_not_a_number_and_a_number_is_not_a_boolean(world: World) -
     user = world.users["viola"].id
     blocked = world.api("admin").patch(f"/api/users/{user}", json={"active": 0})
     assert blocked.status_code == 422 and "active" in blocked.json()["fields"]
+
+
+def test_a_control_character_in_a_reported_note_is_refused_as_a_file_row_would_be(
+    world: World,
+) -> None:
+    figure = {
+        "measure": "apprehended",
+        "place": "LT",
+        "period_start": "2021-07-09",
+        "value": 3,
+        "note": "bell\x07",
+    }
+    refused = world.api("alice").post("/api/figures", json=figure)
+    assert refused.status_code == 422 and set(refused.json()["fields"]) == {"note"}
+    lines = {**figure, "note": "two\nlines\twith a tab", "sharing": "restricted"}
+    assert world.api("alice").post("/api/figures", json=lines).status_code == 201

@@ -26,6 +26,9 @@ from ..interchange.registry import Format
 # Printable text only: no C0 control characters (NUL among them: PostgreSQL refuses it in
 # text) and no DEL. Tabs and line breaks have no place in a filter or an identifier either.
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+# A body's free text (a description, a note) may hold tabs and line breaks, and no other
+# control character: the same rule the file readers apply (interchange/text_checks.py).
+BODY_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 COUNTRY = r"^[A-Za-z]{2}$"
 # Ids are INTEGER columns: PostgreSQL's 32-bit range is the narrower of the two databases.

@@ -19,7 +19,7 @@ from ...interchange.records.schema import RecordKind
 from ...services import access, entries, exports
 from ..deps import EngineDep, SessionDep, SettingsDep, Writer
 from ..errors import WRITE_ERRORS, error_docs
-from ..params import IsoDate, PlaceId, Ref, RowId
+from ..params import BODY_TEXT, IsoDate, PlaceId, Ref, RowId
 from . import models
 
 router = APIRouter(tags=["reporting"], responses=WRITE_ERRORS)
@@ -27,7 +27,7 @@ DUPLICATE_DOC: dict[int | str, dict[str, Any]] = {
     200: {"model": models.Stored, "description": "Already stored: nothing was added"}
 }
 
-Text = Annotated[str, Field(max_length=2000)]
+Text = Annotated[str, Field(max_length=2000, pattern=BODY_TEXT)]
 # Numbers as JSON has them: pydantic would otherwise read `false` as 0 (found by bench/fuzz).
 JsonNumber = StrictInt | StrictFloat
 ACCEPTED_UPLOADS = frozenset(
