@@ -102,6 +102,15 @@ def test_text_that_looks_like_a_formula_stays_text_in_a_workbook() -> None:
     assert [r.cells["note"] for r in source.rows] == [formula, "=0"]
 
 
+def test_a_control_character_xml_cannot_hold_is_written_as_a_replacement_mark() -> None:
+    """Found by bench/fuzz: a note with \x03 in it made the whole XLSX download a 500."""
+    columns = [Column("note", "#description")]
+    buffer = io.BytesIO()
+    write_xlsx([{"note": "a\x03b\tc"}], columns, buffer)
+    buffer.seek(0)
+    assert [r.cells["note"] for r in read_xlsx(buffer).rows] == ["a\ufffdb\tc"]
+
+
 def test_the_column_import_fills_the_incident_table_columns_the_row_import_fills() -> None:
     """The column path names the stored columns itself (interchange does not import the
     store): it must keep to the store's list and order."""

@@ -116,9 +116,15 @@ def test_an_open_redirect_after_login_goes_home_instead(world: World) -> None:
     assert response.headers["location"] == "/"
 
 
-def test_a_nul_character_in_the_address_is_refused_not_a_server_error(world: World) -> None:
+def test_a_nul_character_in_a_parameter_is_refused_beside_the_parameter(world: World) -> None:
     """Found by the OpenAPI run: PostgreSQL refuses NUL in text, which was a 500."""
     response = world.api("alice").get("/api/series?measure=apprehended&place=%00")
+    assert response.status_code == 422
+    assert set(response.json()["fields"]) == {"place"}
+
+
+def test_a_nul_character_in_the_path_is_refused_before_any_route(world: World) -> None:
+    response = world.api("alice").get("/geo/lt%00.geojson")
     assert response.status_code == 400
     assert "NUL" in response.json()["error"]
 

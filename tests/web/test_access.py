@@ -65,6 +65,11 @@ READS = {
     "/admin": [""],
     "/reports/{day}": ["", "?countries=LT"],
     "/reports/{day}/download": ["?format=md", "?format=html&countries=LT"],
+    "/alarms": ["", "?place=LT-BY-2"],
+    "/api/alarms/{alarm_id}": [""],
+    "/subscriptions": [""],
+    "/api/subscriptions": [""],
+    "/alerts.atom": [""],
 }
 
 # Writes: (what a viewer is refused with, what charlie's attempt on alice's record gets).
@@ -81,7 +86,7 @@ WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
     ("POST", "/api/users"): (403, 403),
     ("PATCH", "/api/users/{user_id}"): (403, 403),
     ("POST", "/api/tokens"): (None, None),  # anyone may make their own token
-    ("DELETE", "/api/tokens/{token_id}"): (None, 422),
+    ("DELETE", "/api/tokens/{token_id}"): (None, 404),
     ("POST", "/login"): (None, None),
     ("POST", "/logout"): (None, None),
     ("POST", "/report/incident"): (403, None),
@@ -95,6 +100,18 @@ WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
     ("POST", "/admin/users/{user_id}"): (403, 403),
     ("POST", "/admin/tokens"): (None, None),
     ("POST", "/admin/tokens/{token_id}/revoke"): (None, 404),
+    # The world holds no alarm and no subscription of alice's: charlie's attempts on a number
+    # get the answer a hidden one gets (test_derived_access and test_notifications hold real
+    # ones).
+    ("POST", "/api/alarms/{alarm_id}/acknowledge"): (403, 404),
+    ("POST", "/api/alarms/{alarm_id}/close"): (403, 404),
+    # The page answers back to the list with the refusal in it (the same words as for none).
+    ("POST", "/alarms/{alarm_id}/acknowledge"): (403, 303),
+    ("POST", "/alarms/{alarm_id}/close"): (403, 303),
+    ("POST", "/api/subscriptions"): (None, None),  # anyone may subscribe to what they see
+    ("DELETE", "/api/subscriptions/{subscription_id}"): (None, 404),
+    ("POST", "/subscriptions"): (None, None),
+    ("POST", "/subscriptions/{subscription_id}/delete"): (None, 404),
 }
 
 
@@ -139,6 +156,8 @@ def fill(path: str, world: World) -> str:
         .replace("{token_id}", str(world.token_ids["alice"]))
         .replace("{user_id}", str(world.users["alice"].id))
         .replace("{day}", "2021-07-09")
+        .replace("{alarm_id}", "1")
+        .replace("{subscription_id}", "1")
     )
 
 
@@ -204,6 +223,8 @@ def _attempt(world: World, who: str, method: str, path: str) -> Any:
             body = {"role": "admin"}
         elif path == "/api/sections":
             body = SECTION
+        elif path.startswith("/api/alarms/"):
+            body = {"reason": f"seen by {who}"}
         if path == "/api/imports":
             files = {"file": ("x.csv", b"measure,place\n", "text/csv")}
             return client.post(url, files=files)
@@ -224,6 +245,8 @@ def _attempt(world: World, who: str, method: str, path: str) -> Any:
         form |= {"role": "admin"}
     elif path == "/admin/sections":
         form |= {k: str(v) for k, v in SECTION.items()}
+    elif path.startswith("/alarms/"):
+        form |= {"reason": f"seen by {who}"}
     if path == "/import":
         return client.post(url, data=form, files={"file": ("x.csv", b"a,b\n", "text/csv")})
     return client.post(url, data=form)

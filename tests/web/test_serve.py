@@ -46,3 +46,16 @@ def test_sitroom_serve_answers_on_the_port_it_was_given(tmp_path: Path) -> None:
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=30)
+
+
+def test_sitroom_serve_refuses_a_public_address_that_is_not_http(tmp_path: Path) -> None:
+    env = {**os.environ, "SITROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "sitroom.cli", "serve", "--public-url", "javascript:alert(1)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "not an http(s) address" in done.stderr

@@ -18,3 +18,12 @@ def filed_reason(errors: dict[str, str]) -> tuple[str, str]:
     names every other bad field of the row; no field is named twice."""
     (first, why), *others = errors.items()
     return first, "; ".join([why, *(f"{name}: {reason}" for name, reason in others)])
+
+
+class NotFound(InvalidValue):
+    """The record a request names does not exist, or is not the caller's to see (the same
+    answer for both, so existence does not leak)."""
+
+
+class AlreadyExists(InvalidValue):
+    """A name that must be unique is taken."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
@@ -83,6 +84,11 @@ def _text(value: object) -> str:
     return str(value)
 
 
+# Control characters XML 1.0 cannot hold: a stored note with one (a web form accepts what a
+# file did) is written with U+FFFD in its place rather than failing the whole download.
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def write_xlsx(rows: Iterable[dict[str, str]], columns: list[Column], out: BinaryIO) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -93,7 +99,10 @@ def write_xlsx(rows: Iterable[dict[str, str]], columns: list[Column], out: Binar
     for row in rows:
         cells = []
         for column in columns:
-            cell = WriteOnlyCell(sheet, typed_cell(row.get(column.name, ""), column.kind))
+            value = typed_cell(row.get(column.name, ""), column.kind)
+            if isinstance(value, str):
+                value = _UNWRITABLE.sub("\ufffd", value)
+            cell = WriteOnlyCell(sheet, value)
             if cell.data_type == "f":
                 # Text such as "=0" or "=HYPERLINK(...)" is data, never a formula: a workbook
                 # must not compute what a source typed, and must read back as it was.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.accounts import Role, User, can_administer, check_password, username
 from ..domain.countries import country_code
-from ..domain.errors import InvalidValue
+from ..domain.errors import AlreadyExists, InvalidValue, NotFound
 from ..domain.places import Organisation, OrganisationKind
 from ..store.account_tables import ApiTokenRow, LoginSessionRow, UserRow
 from ..store.engine import UnitOfWork
@@ -69,7 +69,7 @@ def create_organisation(
         try:
             uow.session.flush()
         except IntegrityError:
-            raise InvalidValue(f"an organisation named {organisation.name!r} exists") from None
+            raise AlreadyExists(f"an organisation named {organisation.name!r} exists") from None
         info = OrganisationInfo(row.id, row.name, row.kind, row.country)
         audit.record(uow.session, actor, "create", "organisation", str(row.id), after=_org(info))
         uow.commit()
@@ -116,7 +116,7 @@ def create_user(
         try:
             uow.session.flush()
         except IntegrityError:
-            raise InvalidValue(f"the user name {name!r} is taken") from None
+            raise AlreadyExists(f"the user name {name!r} is taken") from None
         user = _user(row)
         after = {"username": name, "organisation_id": organisation_id, "role": role.value}
         audit.record(uow.session, actor, "create", "user", name, after=after)
@@ -131,7 +131,7 @@ def change_user(
     with UnitOfWork(engine) as uow:
         row = uow.session.get(UserRow, user_id)
         if row is None:
-            raise InvalidValue(f"there is no user {user_id}")
+            raise NotFound(f"there is no user {user_id}")
         before = {"role": row.role, "active": row.active}
         if role is not None:
             row.role = role.value
@@ -253,7 +253,7 @@ def revoke_token(engine: Engine, token_id: int, *, actor: User) -> None:
         row = uow.session.get(ApiTokenRow, token_id)
         if row is None or (row.user_id != actor.id and not can_administer(actor)):
             # Someone else's token is "not found", not "forbidden": its existence is private.
-            raise InvalidValue(f"there is no token {token_id} of yours")
+            raise NotFound(f"there is no token {token_id} of yours")
         if row.revoked_at is None:
             row.revoked_at = datetime.now(UTC)
             audit.record(uow.session, actor, "revoke", "api_token", str(row.id))

@@ -29,7 +29,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+        # A NUL in the path would reach file lookups; one in the query is refused by the
+        # parameter it was sent for (web/params.py), with the parameter's name.
+        if "\x00" in scope.get("path", ""):
             await _refuse(send, 400, "the address holds a NUL character")
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
@@ -66,7 +68,7 @@ async def _too_large(send: Send, limit: int) -> None:
 
 
 async def _refuse(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"error": message}).encode()
+    body = json.dumps({"error": message, "fields": {}}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..config import Settings, load_settings
 
@@ -24,6 +25,20 @@ class WebSettings:
     assets_dir: Path = DEFAULT_ASSETS
     # How old the situation data served to the map may be (per worker); 0 computes it each time.
     situation_cache_seconds: float = 2.0
+    # The address people reach sitroom at (https://sitroom.example.org, behind its proxy):
+    # links the API hands out (a list's `next`) start with it. Empty: they are paths on this
+    # server. Never taken from the request's Host header, which the caller chooses.
+    public_url: str = ""
+
+    def __post_init__(self) -> None:
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    f"SITROOM_PUBLIC_URL {self.public_url!r} is not an http(s) address"
+                )
+            if parts.query or parts.fragment:
+                raise ValueError("SITROOM_PUBLIC_URL takes no query or fragment")
 
 
 def load_web_settings(environ: Mapping[str, str] | None = None) -> WebSettings:
@@ -36,4 +51,5 @@ def load_web_settings(environ: Mapping[str, str] | None = None) -> WebSettings:
         max_upload_bytes=int(env.get("SITROOM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
         assets_dir=Path(env.get("SITROOM_ASSETS_DIR", str(DEFAULT_ASSETS))),
         situation_cache_seconds=float(env.get("SITROOM_SITUATION_CACHE_SECONDS", "2")),
+        public_url=env.get("SITROOM_PUBLIC_URL", "").strip().rstrip("/"),
     )

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from ...domain.accounts import Role, User
 from ...domain.places import Organisation
 from ...services import accounts, audit
 from ..deps import Admin, CurrentUser, EngineDep, HasherDep, SessionDep
+from ..errors import error_docs
+from ..params import MAX_ID, Limit, Offset, RowId
+from . import models
 
 router = APIRouter(tags=["administration"])
+ADMIN_ERRORS = error_docs(403)
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -27,13 +30,13 @@ class OrganisationIn(BaseModel):
 class UserIn(BaseModel):
     username: Annotated[str, Field(max_length=40)]
     password: Annotated[str, Field(max_length=1024)]
-    organisation_id: int | None = None
+    organisation_id: Annotated[StrictInt, Field(ge=1, le=MAX_ID)] | None = None
     role: Role = Role.VIEWER
 
 
 class UserChange(BaseModel):
     role: Role | None = None
-    active: bool | None = None
+    active: StrictBool | None = None  # `1` or "yes" are not booleans in JSON
 
 
 class TokenIn(BaseModel):
@@ -50,12 +53,16 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-@router.get("/me", summary="Who the caller is")
+@router.get("/me", summary="Who the caller is", response_model=models.UserOut)
 def me(user: CurrentUser) -> dict[str, Any]:
     return user_json(user)
 
 
-@router.get("/organisations", summary="Every organisation (names are not secret)")
+@router.get(
+    "/organisations",
+    summary="Every organisation (names are not secret)",
+    response_model=list[models.OrganisationOut],
+)
 def list_organisations(session: SessionDep, _user: CurrentUser) -> list[dict[str, Any]]:
     return [
         {"id": o.id, "name": o.name, "kind": o.kind, "country": o.country}
@@ -63,7 +70,13 @@ def list_organisations(session: SessionDep, _user: CurrentUser) -> list[dict[str
     ]
 
 
-@router.post("/organisations", status_code=201, summary="Add an organisation (admin)")
+@router.post(
+    "/organisations",
+    status_code=201,
+    summary="Add an organisation (admin)",
+    response_model=models.OrganisationOut,
+    responses={**ADMIN_ERRORS, **error_docs(409, 413)},
+)
 def post_organisation(body: OrganisationIn, engine: EngineDep, user: Admin) -> dict[str, Any]:
     kind = accounts.organisation_kind(body.kind)
     info = accounts.create_organisation(
@@ -72,12 +85,23 @@ def post_organisation(body: OrganisationIn, engine: EngineDep, user: Admin) -> d
     return {"id": info.id, "name": info.name, "kind": info.kind, "country": info.country}
 
 
-@router.get("/users", summary="Every user (admin)")
+@router.get(
+    "/users",
+    summary="Every user (admin)",
+    response_model=list[models.UserOut],
+    responses=ADMIN_ERRORS,
+)
 def list_users(session: SessionDep, _admin: Admin) -> list[dict[str, Any]]:
     return [user_json(u) for u in accounts.list_users(session)]
 
 
-@router.post("/users", status_code=201, summary="Add a user (admin)")
+@router.post(
+    "/users",
+    status_code=201,
+    summary="Add a user (admin)",
+    response_model=models.UserOut,
+    responses={**ADMIN_ERRORS, **error_docs(409, 413)},
+)
 def post_user(body: UserIn, engine: EngineDep, hasher: HasherDep, user: Admin) -> dict[str, Any]:
     created = accounts.create_user(
         engine,
@@ -91,13 +115,22 @@ def post_user(body: UserIn, engine: EngineDep, hasher: HasherDep, user: Admin) -
     return user_json(created)
 
 
-@router.patch("/users/{user_id}", summary="Change a user's role or block them (admin)")
-def patch_user(user_id: int, body: UserChange, engine: EngineDep, user: Admin) -> dict[str, Any]:
+@router.patch(
+    "/users/{user_id}",
+    summary="Change a user's role or block them (admin)",
+    response_model=models.UserOut,
+    responses={**ADMIN_ERRORS, **error_docs(404, 413)},
+)
+def patch_user(user_id: RowId, body: UserChange, engine: EngineDep, user: Admin) -> dict[str, Any]:
     changed = accounts.change_user(engine, user_id, role=body.role, active=body.active, actor=user)
     return user_json(changed)
 
 
-@router.get("/tokens", summary="The caller's API tokens (an admin sees all)")
+@router.get(
+    "/tokens",
+    summary="The caller's API tokens (an admin sees all)",
+    response_model=list[models.TokenOut],
+)
 def list_tokens(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
     return [
         {
@@ -112,23 +145,37 @@ def list_tokens(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/tokens", status_code=201, summary="A new API token: its secret is shown once")
+@router.post(
+    "/tokens",
+    status_code=201,
+    summary="A new API token: its secret is shown once",
+    response_model=models.NewToken,
+    responses=error_docs(403, 413),
+)
 def post_token(body: TokenIn, engine: EngineDep, user: CurrentUser) -> dict[str, Any]:
     info, secret = accounts.create_token(engine, user, body.name, actor=user)
     return {"id": info.id, "name": info.name, "token": secret, "shown": "once"}
 
 
-@router.delete("/tokens/{token_id}", summary="Revoke an API token")
-def delete_token(token_id: int, engine: EngineDep, user: CurrentUser) -> JSONResponse:
+@router.delete(
+    "/tokens/{token_id}",
+    summary="Revoke an API token",
+    response_model=models.Revoked,
+    responses=error_docs(403, 404),
+)
+def delete_token(token_id: RowId, engine: EngineDep, user: CurrentUser) -> dict[str, int]:
     accounts.revoke_token(engine, token_id, actor=user)
-    return JSONResponse({"revoked": token_id})
+    return {"revoked": token_id}
 
 
-@router.get("/audit", summary="The audit trail (own organisation; all for coordinators)")
+@router.get(
+    "/audit",
+    summary="The audit trail (own organisation; all for coordinators)",
+    response_model=list[models.AuditEntryOut],
+)
 def get_audit(
-    request: Request, session: SessionDep, user: CurrentUser, limit: int = 100, offset: int = 0
+    session: SessionDep, user: CurrentUser, limit: Limit = 100, offset: Offset = 0
 ) -> list[dict[str, Any]]:
-    del request
     return [
         {
             "id": e.id,
@@ -140,7 +187,5 @@ def get_audit(
             "before": e.before,
             "after": e.after,
         }
-        for e in audit.list_entries(
-            session, user, limit=max(1, min(limit, 500)), offset=max(0, offset)
-        )
+        for e in audit.list_entries(session, user, limit=limit, offset=offset)
     ]

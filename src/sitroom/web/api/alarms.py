@@ -16,23 +16,15 @@ from ...domain.audiences import audiences_of
 from ...domain.measures import Measure
 from ...services import alarms
 from ..deps import CurrentUser, EngineDep, SessionDep, Writer
+from ..errors import error_docs
+from ..params import BODY_TEXT, AlarmStates, DayQuery, MeasureQuery, Offset, PlaceQuery, RowId
 
 router = APIRouter(tags=["alarms"])
 
 
-class ErrorOut(BaseModel):
-    error: str
-    fields: dict[str, str] | None = None
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "Not signed in"},
-    403: {"model": ErrorOut, "description": "Not allowed, or the CSRF token is missing"},
-    422: {"model": ErrorOut, "description": "A parameter or field is not valid"},
-}
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "No such alarm for the caller"}
-}
+# The one error body of web/errors.py; 401/422/503 come with the /api router.
+ERRORS: dict[int | str, dict[str, Any]] = error_docs(403)
+NOT_FOUND: dict[int | str, dict[str, Any]] = error_docs(404)
 
 
 class AlarmOut(BaseModel):
@@ -55,7 +47,7 @@ class AlarmOut(BaseModel):
     closed_at: datetime | None
 
     @classmethod
-    def of(cls, alarm_id: int, a: Alarm) -> AlarmOut:
+    def of(cls, alarm_id: RowId, a: Alarm) -> AlarmOut:
         return cls(
             id=alarm_id,
             measure=a.measure,
@@ -78,27 +70,24 @@ class AlarmOut(BaseModel):
 
 
 class ReasonIn(BaseModel):
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=BODY_TEXT)]
 
 
-Place = Annotated[
-    str | None,
-    Query(max_length=64, description="A section or site, or a country with every place in it"),
-]
+Place = PlaceQuery
 
 
 @router.get("/alarms", summary="Alarms, open ones by default, newest day first", responses=ERRORS)
 def get_alarms(
     session: SessionDep,
     user: CurrentUser,
-    state: Annotated[list[AlarmState] | None, Query()] = None,
+    state: AlarmStates = None,
     level: AlarmLevel | None = None,
-    measure: Measure | None = None,
+    measure: MeasureQuery = None,
     place: Place = None,
-    start: Annotated[date | None, Query(description="Alarms on or after this day")] = None,
-    end: Annotated[date | None, Query(description="Alarms on or before this day")] = None,
+    start: DayQuery = None,
+    end: DayQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: Offset = 0,
 ) -> list[AlarmOut]:
     where = alarms.AlarmFilter(
         states=tuple(state) if state else alarms.OPEN,
@@ -115,7 +104,7 @@ def get_alarms(
 
 
 @router.get("/alarms/{alarm_id}", summary="One alarm", responses={**ERRORS, **NOT_FOUND})
-def get_alarm(session: SessionDep, user: CurrentUser, alarm_id: int) -> AlarmOut:
+def get_alarm(session: SessionDep, user: CurrentUser, alarm_id: RowId) -> AlarmOut:
     found = alarms.read_alarm(session, alarm_id, readers=audiences_of(user))
     if found is None:
         raise HTTPException(404, f"there is no alarm {alarm_id}")
@@ -127,7 +116,7 @@ def get_alarm(session: SessionDep, user: CurrentUser, alarm_id: int) -> AlarmOut
     summary="Acknowledge an alarm: it has been seen, and why it stays open",
     responses={**ERRORS, **NOT_FOUND},
 )
-def acknowledge(engine: EngineDep, user: Writer, alarm_id: int, body: ReasonIn) -> AlarmOut:
+def acknowledge(engine: EngineDep, user: Writer, alarm_id: RowId, body: ReasonIn) -> AlarmOut:
     changed = _apply(
         lambda: alarms.acknowledge(
             engine, alarm_id, by=user.username, reason=body.reason, actor=user
@@ -142,7 +131,7 @@ def acknowledge(engine: EngineDep, user: Writer, alarm_id: int, body: ReasonIn) 
     summary="Close an alarm, saying why",
     responses={**ERRORS, **NOT_FOUND},
 )
-def close(engine: EngineDep, user: Writer, alarm_id: int, body: ReasonIn) -> AlarmOut:
+def close(engine: EngineDep, user: Writer, alarm_id: RowId, body: ReasonIn) -> AlarmOut:
     changed = _apply(
         lambda: alarms.close(engine, alarm_id, by=user.username, reason=body.reason, actor=user),
         alarm_id,
@@ -150,7 +139,7 @@ def close(engine: EngineDep, user: Writer, alarm_id: int, body: ReasonIn) -> Ala
     return AlarmOut.of(alarm_id, changed)
 
 
-def _apply(change: Callable[[], Alarm], alarm_id: int) -> Alarm:
+def _apply(change: Callable[[], Alarm], alarm_id: RowId) -> Alarm:
     try:
         changed = change()
     except alarms.NoSuchAlarm:

@@ -4,10 +4,9 @@ a glance that the map page draws (alarms: `alarms`)."""
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from ...domain.audiences import audiences_of
@@ -18,6 +17,9 @@ from ...services.as_of import situation_as_of
 from ...services.freshness import freshness
 from ..cache import SituationCache
 from ..deps import CurrentUser, SessionDep
+from ..errors import error_docs
+from ..params import DayQuery, MeasureQuery, PlaceQuery, RequiredPlace
+from . import models
 
 router = APIRouter(tags=["analysis"])
 
@@ -35,14 +37,19 @@ def conflict_json(c: StoredConflict) -> dict[str, Any]:
     }
 
 
-@router.get("/series", summary="The reconciled daily series of one measure and place")
+@router.get(
+    "/series",
+    summary="The reconciled daily series of one measure and place",
+    response_model=models.Series,
+    responses=error_docs(404),
+)
 def get_series(
     session: SessionDep,
     user: CurrentUser,
     measure: Measure,
-    place: Annotated[str, Query(max_length=64)],
-    start: date | None = None,
-    end: date | None = None,
+    place: RequiredPlace,
+    start: DayQuery = None,
+    end: DayQuery = None,
 ) -> dict[str, Any]:
     found = series_reads.read_series(
         session, measure, place.upper(), readers=audiences_of(user), start=start, end=end
@@ -77,7 +84,11 @@ def get_series(
     }
 
 
-@router.get("/series/failed", summary="The series that could not be computed, and why")
+@router.get(
+    "/series/failed",
+    summary="The series that could not be computed, and why",
+    response_model=list[models.FailedSeries],
+)
 def get_failed_series(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
     return [
         {"measure": f.measure.value, "place": f.place, "failure": f.failure}
@@ -85,12 +96,16 @@ def get_failed_series(session: SessionDep, user: CurrentUser) -> list[dict[str, 
     ]
 
 
-@router.get("/conflicts", summary="Figures that contradict each other, per series")
+@router.get(
+    "/conflicts",
+    summary="Figures that contradict each other, per series",
+    response_model=list[models.Conflict],
+)
 def get_conflicts(
     session: SessionDep,
     user: CurrentUser,
-    measure: Measure | None = None,
-    place: Annotated[str | None, Query(max_length=64)] = None,
+    measure: MeasureQuery = None,
+    place: PlaceQuery = None,
 ) -> list[dict[str, Any]]:
     found = series_reads.list_conflicts(
         session,
@@ -101,18 +116,21 @@ def get_conflicts(
     return [conflict_json(c) for c in found]
 
 
-@router.get("/situation", summary="What the situation map shows, as the caller may see it")
+@router.get(
+    "/situation",
+    summary="What the situation map shows, as the caller may see it",
+    # Served as the bytes the cache keeps; the model documents them (and the contract test
+    # checks them against it).
+    response_class=Response,
+    responses={200: {"model": models.SituationOut, "content": {"application/json": {}}}},
+)
 def get_situation(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    as_of: Annotated[
-        date | None,
-        Query(
-            description="The situation as it was on this day: recomputed from the figures "
-            "published and whose period had ended by then (docs/live.md)."
-        ),
-    ] = None,
+    # The situation as it was on this day: recomputed from the figures published and whose
+    # period had ended by then (docs/live.md).
+    as_of: DayQuery = None,
 ) -> Response:
     if as_of is not None:
         # A past day's picture is recomputed on each request: it is asked for now and then,

@@ -4,25 +4,34 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import StreamingResponse
+from starlette.datastructures import URL
 
 from ...domain.accounts import Sharing
 from ...interchange.records.registry import SCHEMAS
 from ...interchange.records.schema import RecordKind
 from ...interchange.registry import MEDIA_TYPES, WRITERS, Format
 from ...services.access import Owned, Page
+from ..settings import WebSettings
 
 T = TypeVar("T")
 
-FormatQuery = Annotated[
-    Format | None,
-    Query(alias="format", description="Download every matching record as csv, hxl, xlsx or json"),
-]
-Limit = Annotated[int, Query(ge=1, le=500, description="At most this many records")]
-Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many records")]
+# What `?format=` downloads are served as, for the OpenAPI document: JSON is documented with
+# the list's own JSON answer.
+DOWNLOAD_CONTENT: dict[str, dict[str, Any]] = {
+    MEDIA_TYPES[Format.CSV].split(";")[0]: {"schema": {"type": "string"}},
+    MEDIA_TYPES[Format.XLSX]: {"schema": {"type": "string", "format": "binary"}},
+}
+DOWNLOADS_DOC: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A page of records; with ?format= every matching record as a file "
+        "(csv and hxl as text/csv, xlsx as a workbook, json as an array)",
+        "content": DOWNLOAD_CONTENT,
+    }
+}
 
 
 def record_json(
@@ -35,12 +44,22 @@ def record_json(
     return cells
 
 
+def next_link(request: Request, settings: WebSettings, offset: int) -> str:
+    """The same request from `offset` on, at the configured public address (or as a path)."""
+    here = URL(request.url.path + ("?" + request.url.query if request.url.query else ""))
+    return settings.public_url + str(here.include_query_params(offset=offset))
+
+
 def page_json(
-    request: Request, kind: RecordKind, page: Page[Owned[Any]], organisations: dict[int, str]
+    request: Request,
+    kind: RecordKind,
+    page: Page[Owned[Any]],
+    organisations: dict[int, str],
+    settings: WebSettings,
 ) -> dict[str, Any]:
     next_url = None
     if page.more:
-        next_url = str(request.url.include_query_params(offset=page.offset + page.limit))
+        next_url = next_link(request, settings, page.offset + page.limit)
     return {
         "items": [record_json(kind, o, organisations) for o in page.items],
         "limit": page.limit,

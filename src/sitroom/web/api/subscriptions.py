@@ -15,7 +15,9 @@ from ...domain.measures import Measure
 from ...domain.subscriptions import Channel, Subscription
 from ...services.notifications import subscriptions
 from ..deps import CurrentUser, EngineDep, SessionDep, SettingsDep
-from .alarms import ERRORS, ErrorOut
+from ..errors import error_docs
+from ..params import RowId
+from .alarms import ERRORS
 
 router = APIRouter(tags=["notifications"])
 
@@ -93,9 +95,9 @@ def post_subscription(
     "/subscriptions/{subscription_id}",
     status_code=204,
     summary="Unsubscribe",
-    responses={**ERRORS, 404: {"model": ErrorOut, "description": "No such subscription"}},
+    responses={**ERRORS, **error_docs(404)},
 )
-def delete_subscription(engine: EngineDep, user: CurrentUser, subscription_id: int) -> Response:
+def delete_subscription(engine: EngineDep, user: CurrentUser, subscription_id: RowId) -> Response:
     try:
         subscriptions.unsubscribe(engine, user, subscription_id)
     except InvalidValue as exc:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictFloat, StrictInt
 
 from ...domain.accounts import Sharing
 from ...domain.incidents import IncidentStatus
@@ -21,10 +21,18 @@ from ...services import access, entries, exports, sections
 from ...services.accounts import NotAllowed
 from ...services.write_gate import SECTIONS_NEED_A_COORDINATOR
 from ..deps import EngineDep, SessionDep, SettingsDep, Writer
+from ..errors import WRITE_ERRORS, error_docs
+from ..params import BODY_TEXT, IsoDate, PlaceId, Ref, RowId
+from . import models
 
-router = APIRouter(tags=["reporting"])
+router = APIRouter(tags=["reporting"], responses=WRITE_ERRORS)
+DUPLICATE_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"model": models.Stored, "description": "Already stored: nothing was added"}
+}
 
-Text = Annotated[str, Field(max_length=2000)]
+Text = Annotated[str, Field(max_length=2000, pattern=BODY_TEXT)]
+# Numbers as JSON has them: pydantic would otherwise read `false` as 0 (found by bench/fuzz).
+JsonNumber = StrictInt | StrictFloat
 ACCEPTED_UPLOADS = frozenset(
     {
         "text/csv",
@@ -42,8 +50,7 @@ class FigureIn(BaseModel):
     place: Text
     period_start: Text
     period_end: Text = ""
-    # int before float: a JSON 7 is the count "7", not "7.0", which counts refuse.
-    value: str | int | float = Field(union_mode="left_to_right")
+    value: str | JsonNumber = Field(union_mode="left_to_right")
     qualifier: Text = "exact"
     source_kind: Text = "web_form"
     source_url: Text = "sitroom web form"
@@ -58,10 +65,10 @@ class IncidentIn(BaseModel):
     occurred_at: Text
     section: Text
     category: Text
-    persons: str | int = Field(union_mode="left_to_right")
-    minors: str | int = "0"
-    lon: str | float = ""
-    lat: str | float = ""
+    persons: str | StrictInt = Field(union_mode="left_to_right")
+    minors: str | StrictInt = "0"
+    lon: str | JsonNumber = ""
+    lat: str | JsonNumber = ""
     nationalities: Text = ""
     description: Text = ""
     status: Text = "reported"
@@ -75,9 +82,9 @@ class IncidentIn(BaseModel):
 
 
 class OccupancyIn(BaseModel):
-    day: date
-    occupancy: int = Field(ge=0, le=10_000_000)
-    capacity: int | None = Field(default=None, ge=0, le=10_000_000)
+    day: Annotated[date, IsoDate]
+    occupancy: StrictInt = Field(ge=0, le=10_000_000)
+    capacity: StrictInt | None = Field(default=None, ge=0, le=10_000_000)
     qualifier: Text = "exact"
     source_url: Text = "sitroom web form"
     note: Text = ""
@@ -107,14 +114,20 @@ def _answer(result: entries.EntryResult, kind: str) -> Response:
     if not result.ok:
         reasons = "; ".join(f"{k}: {v}" for k, v in result.errors.items())
         return JSONResponse(
-            {"error": f"the {kind} was not stored: {reasons}", "fields": result.errors},
+            {"error": f"the {kind} was not stored: {reasons}", "fields": dict(result.errors)},
             status_code=422,
         )
     status = 200 if result.duplicate else 201
     return JSONResponse({"ref": result.ref, "duplicate": result.duplicate}, status_code=status)
 
 
-@router.post("/figures", status_code=201, summary="Report a figure")
+@router.post(
+    "/figures",
+    status_code=201,
+    summary="Report a figure",
+    response_model=models.Stored,
+    responses=DUPLICATE_DOC,
+)
 def post_figure(body: FigureIn, engine: EngineDep, user: Writer) -> Response:
     result = entries.report_record(
         engine, user, RecordKind.FIGURES, cells_of(body), sharing=body.sharing
@@ -122,7 +135,13 @@ def post_figure(body: FigureIn, engine: EngineDep, user: Writer) -> Response:
     return _answer(result, "figure")
 
 
-@router.post("/incidents", status_code=201, summary="Report a border incident")
+@router.post(
+    "/incidents",
+    status_code=201,
+    summary="Report a border incident",
+    response_model=models.Stored,
+    responses=DUPLICATE_DOC,
+)
 def post_incident(body: IncidentIn, engine: EngineDep, user: Writer) -> Response:
     result = entries.report_record(
         engine, user, RecordKind.INCIDENTS, cells_of(body), sharing=body.sharing
@@ -130,16 +149,27 @@ def post_incident(body: IncidentIn, engine: EngineDep, user: Writer) -> Response
     return _answer(result, "incident")
 
 
-@router.post("/incidents/{ref}/status", summary="Verify or retract an incident")
-def post_incident_status(ref: str, body: StatusIn, engine: EngineDep, user: Writer) -> Any:
+@router.post(
+    "/incidents/{ref}/status",
+    summary="Verify or retract an incident",
+    response_model=models.StatusChanged,
+    responses=error_docs(404),
+)
+def post_incident_status(ref: Ref, body: StatusIn, engine: EngineDep, user: Writer) -> Any:
     if not entries.change_incident_status(engine, user, ref, body.status):
         raise HTTPException(404, f"no incident {ref!r} that you may see")
     return {"ref": ref, "status": body.status.value}
 
 
-@router.post("/sites/{site_id}/occupancy", status_code=201, summary="Report a site's occupancy")
+@router.post(
+    "/sites/{site_id}/occupancy",
+    status_code=201,
+    summary="Report a site's occupancy",
+    response_model=models.Stored,
+    responses={**DUPLICATE_DOC, **error_docs(404)},
+)
 def post_occupancy(
-    site_id: str, body: OccupancyIn, engine: EngineDep, session: SessionDep, user: Writer
+    site_id: PlaceId, body: OccupancyIn, engine: EngineDep, session: SessionDep, user: Writer
 ) -> Response:
     if access.site(session, user, site_id.upper()) is None:
         raise HTTPException(404, f"no reception site {site_id!r} that you may see")
@@ -167,7 +197,13 @@ def post_occupancy(
     return _answer(results[0], "occupancy")
 
 
-@router.post("/sections", status_code=201, summary="Define a border section (coordinators)")
+@router.post(
+    "/sections",
+    status_code=201,
+    summary="Define a border section (coordinators)",
+    response_model=models.Stored,
+    responses={**DUPLICATE_DOC, **error_docs(403)},
+)
 def post_section(body: SectionIn, engine: EngineDep, user: Writer) -> Response:
     result = entries.report_record(engine, user, RecordKind.SECTIONS, cells_of(body))
     if result.errors.get("id") == SECTIONS_NEED_A_COORDINATOR:
@@ -175,8 +211,14 @@ def post_section(body: SectionIn, engine: EngineDep, user: Writer) -> Response:
     return _answer(result, "section")
 
 
-@router.delete("/sections/{section_id}", summary="Delete an unused border section (admin)")
-def delete_section(section_id: str, engine: EngineDep, user: Writer) -> Response:
+@router.delete(
+    "/sections/{section_id}",
+    status_code=204,
+    summary="Delete an unused border section (admin)",
+    response_class=Response,
+    responses=error_docs(403, 404, 409),
+)
+def delete_section(section_id: PlaceId, engine: EngineDep, user: Writer) -> Response:
     try:
         found = sections.delete_section(engine, user, section_id.upper())
     except sections.SectionInUse as exc:
@@ -186,7 +228,12 @@ def delete_section(section_id: str, engine: EngineDep, user: Writer) -> Response
     return Response(status_code=204)
 
 
-@router.post("/imports", summary="Import a CSV or XLSX file; rows are reported one by one")
+@router.post(
+    "/imports",
+    summary="Import a CSV or XLSX file; rows are reported one by one",
+    response_model=models.ImportReport,
+    responses=error_docs(415),
+)
 async def post_import(
     engine: EngineDep,
     settings: SettingsDep,
@@ -206,15 +253,29 @@ async def post_import(
     )
     status = 422 if report.error else 200
     body = report.as_dict()
+    body["rejected_rows"] = None
     if report.error:
+        # The refusal's usual shape, with the report beside it.
         body["error"] = f"the file was not imported: {report.error}"
+        body["fields"] = {"file": report.error}
     if report.rejected and report.batch_id is not None:
         body["rejected_rows"] = f"/api/imports/{report.batch_id}/rejected"
     return JSONResponse(body, status_code=status)
 
 
-@router.get("/imports/{batch_id}/rejected", summary="An import's rejected rows as CSV, to fix")
-def get_rejected(batch_id: int, session: SessionDep, user: Writer) -> Response:
+@router.get(
+    "/imports/{batch_id}/rejected",
+    summary="An import's rejected rows as CSV, to fix",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The rows as CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **error_docs(404),
+    },
+)
+def get_rejected(batch_id: RowId, session: SessionDep, user: Writer) -> Response:
     found = entries.rejected_rows(session, user, batch_id)
     if found is None:
         raise HTTPException(404, f"no import {batch_id} of yours")

@@ -15,6 +15,7 @@ from ...domain.places import Organisation
 from ...services import accounts, audit, queries
 from ...services.accounts import NotAllowed
 from ..deps import CurrentAuth, EngineDep, HasherDep, SessionDep
+from ..params import RowId
 from .common import render
 
 router = APIRouter()
@@ -101,7 +102,7 @@ async def add_user(
 
 @router.post("/admin/users/{user_id}")
 def change_user(
-    user_id: int,
+    user_id: RowId,
     auth: CurrentAuth,
     engine: EngineDep,
     role: Annotated[Role | None, Form()] = None,
@@ -127,7 +128,7 @@ def add_token(
 
 @router.post("/admin/tokens/{token_id}/revoke")
 def revoke_token(
-    request: Request, token_id: int, auth: CurrentAuth, engine: EngineDep, session: SessionDep
+    request: Request, token_id: RowId, auth: CurrentAuth, engine: EngineDep, session: SessionDep
 ) -> Response:
     try:
         accounts.revoke_token(engine, token_id, actor=auth.user)

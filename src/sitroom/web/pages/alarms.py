@@ -19,6 +19,7 @@ from ...domain.measures import Measure
 from ...services import alarms
 from ...services.accounts import NotAllowed
 from ..deps import CurrentAuth, EngineDep, SessionDep
+from ..params import RowId
 from .common import query_string, render
 
 router = APIRouter()
@@ -94,7 +95,7 @@ def _states(choice: str) -> tuple[AlarmState, ...]:
 def acknowledge(
     auth: CurrentAuth,
     engine: EngineDep,
-    alarm_id: int,
+    alarm_id: RowId,
     reason: Annotated[str, Form(max_length=2000)] = "",
     back: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -109,7 +110,7 @@ def acknowledge(
 def close(
     auth: CurrentAuth,
     engine: EngineDep,
-    alarm_id: int,
+    alarm_id: RowId,
     reason: Annotated[str, Form(max_length=2000)] = "",
     back: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:

@@ -16,10 +16,11 @@ from ...report.build import build_report
 from ...report.render import Format, render
 from ...services.accounts import NotAllowed
 from ..deps import CurrentUser, EngineDep
+from ..params import BlankIsNone
 
 router = APIRouter()
 
-Countries = Annotated[str | None, Query(pattern="^[A-Za-z, ]{0,60}$")]
+Countries = Annotated[str | None, BlankIsNone, Query(pattern="^[A-Za-z, ]{0,60}$")]
 MEDIA = {
     Format.PDF: "application/pdf",
     Format.HTML: "text/html; charset=utf-8",

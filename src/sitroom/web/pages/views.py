@@ -3,10 +3,9 @@ Each runs a fixed number of queries whatever the data size (tests/web counts the
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ...charts import series_svg
@@ -19,12 +18,20 @@ from ...services import access, alarms, queries, series_reads, situation
 from ...services.as_of import situation_as_of
 from ...services.freshness import freshness
 from ..deps import CurrentAuth, SessionDep
+from ..params import (
+    PageCategory,
+    PageCountry,
+    PageDay,
+    PageMeasure,
+    PageNote,
+    PageOffset,
+    PagePlace,
+    PageStatus,
+)
 from .common import query_string, render
 
 router = APIRouter()
 
-Country = Annotated[str | None, Query(pattern="^[A-Za-z]{0,2}$")]
-Place = Annotated[str | None, Query(max_length=64)]
 PAGE = 50
 
 
@@ -34,7 +41,7 @@ def _upper(value: str | None) -> str | None:
 
 @router.get("/")
 def situation_page(
-    request: Request, auth: CurrentAuth, session: SessionDep, as_of: date | None = None
+    request: Request, auth: CurrentAuth, session: SessionDep, as_of: PageDay = None
 ) -> Response:
     if as_of is not None:
         picture = situation_as_of(session, auth.user, as_of)
@@ -55,9 +62,9 @@ def series_page(
     request: Request,
     auth: CurrentAuth,
     session: SessionDep,
-    measure: Measure | None = None,
-    place: Place = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    measure: PageMeasure = None,
+    place: PagePlace = None,
+    offset: PageOffset = 0,
 ) -> Response:
     place = _upper(place)
     if measure is None or place is None:
@@ -91,12 +98,12 @@ def figures_page(
     request: Request,
     auth: CurrentAuth,
     session: SessionDep,
-    measure: Measure | None = None,
-    country: Country = None,
-    place: Place = None,
-    start: date | None = None,
-    end: date | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    measure: PageMeasure = None,
+    country: PageCountry = None,
+    place: PagePlace = None,
+    start: PageDay = None,
+    end: PageDay = None,
+    offset: PageOffset = 0,
 ) -> Response:
     where = queries.FigureFilter(measure, _upper(country), _upper(place), start, end)
     page = access.figures(session, auth.user, where, limit=PAGE, offset=offset)
@@ -128,14 +135,14 @@ def incidents_page(
     request: Request,
     auth: CurrentAuth,
     session: SessionDep,
-    country: Country = None,
-    section: Place = None,
-    category: IncidentCategory | None = None,
-    status: IncidentStatus | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    stored: Annotated[str | None, Query(max_length=40)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    country: PageCountry = None,
+    section: PagePlace = None,
+    category: PageCategory = None,
+    status: PageStatus = None,
+    start: PageDay = None,
+    end: PageDay = None,
+    stored: PageNote = None,
+    offset: PageOffset = 0,
 ) -> Response:
     where = access.IncidentFilter(_upper(country), _upper(section), category, status, start, end)
     page = access.incidents(session, auth.user, where, limit=PAGE, offset=offset)
@@ -162,7 +169,7 @@ def incidents_page(
 
 @router.get("/sites")
 def sites_page(
-    request: Request, auth: CurrentAuth, session: SessionDep, country: Country = None
+    request: Request, auth: CurrentAuth, session: SessionDep, country: PageCountry = None
 ) -> Response:
     lines = situation.site_lines(session, auth.user)
     wanted = _upper(country)
