@@ -105,6 +105,15 @@ ACCOUNT_WRITES = {
     ("POST", "/admin/organisations"): "accounts, administrators only",
     ("POST", "/admin/users"): "accounts, administrators only",
     ("POST", "/admin/users/{user_id}"): "accounts, administrators only",
+    ("POST", "/api/alarms/{alarm_id}/acknowledge"): "an alarm's state: only alarms of the "
+    "caller's audiences are found (services.alarms)",
+    ("POST", "/api/alarms/{alarm_id}/close"): "an alarm's state, as above",
+    ("POST", "/alarms/{alarm_id}/acknowledge"): "an alarm's state, as above",
+    ("POST", "/alarms/{alarm_id}/close"): "an alarm's state, as above",
+    ("POST", "/api/subscriptions"): "the caller's own subscription, to places they may see",
+    ("DELETE", "/api/subscriptions/{subscription_id}"): "the caller's own subscription",
+    ("POST", "/subscriptions"): "the caller's own subscription, to places they may see",
+    ("POST", "/subscriptions/{subscription_id}/delete"): "the caller's own subscription",
 }
 
 
