@@ -33,7 +33,6 @@ def serve(
     so over plain HTTP a browser only keeps them with --insecure-cookies. On SQLite it also
     keeps the series and alarms up to date as figures arrive (one thread, whatever the number
     of workers); on PostgreSQL run `sitroom worker` processes for that."""
-    engine()  # a database that was never initialised is said here, not in every request
     run_server(host, port, workers, insecure_cookies=insecure_cookies, public_url=public_url)
 
 
@@ -54,6 +53,7 @@ def run_server(
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(Exit.BAD_INPUT) from None
+    engine().dispose()  # a database never initialised is said here, not in every request
     out.print(f"sitroom is serving on http://{host}:{port} (Ctrl+C stops it)")
     runner = _pipeline_runner()
     try:
