@@ -20,11 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.errors import InvalidValue
 from ..services.accounts import DEFAULT_HASHER, NotAllowed
+from ..services.tokens import TokenRefused
 from ..store.engine import make_engine
 from . import api, pages
 from .cache import SituationCache
 from .deps import BadCsrf, NotSignedIn
 from .limits import BodyLimit, SecurityHeaders
+from .login_gate import GateFull, LoginGate
+from .password_checks import Throttled
 from .settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -52,6 +55,7 @@ def create_app(settings: WebSettings, *, hasher: PasswordHasher | None = None) -
     app.state.engine = engine
     app.state.settings = settings
     app.state.hasher = hasher or DEFAULT_HASHER
+    app.state.login_gate = LoginGate()
     app.state.situation_cache = SituationCache(settings.situation_cache_seconds)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
@@ -100,6 +104,22 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(NotAllowed)
     async def not_allowed(request: Request, exc: NotAllowed) -> Response:
         return _error(request, 403, str(exc))
+
+    @app.exception_handler(TokenRefused)
+    async def token_refused(request: Request, exc: TokenRefused) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(GateFull)
+    async def gate_full(request: Request, exc: GateFull) -> Response:
+        response = _error(request, 503, str(exc))
+        response.headers["retry-after"] = "5"
+        return response
+
+    @app.exception_handler(Throttled)
+    async def throttled(request: Request, exc: Throttled) -> Response:
+        response = _error(request, 429, str(exc))
+        response.headers["retry-after"] = str(exc.seconds)
+        return response
 
     @app.exception_handler(BadCsrf)
     async def bad_csrf(request: Request, exc: BadCsrf) -> Response:

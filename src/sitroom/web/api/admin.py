@@ -8,10 +8,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ...domain.accounts import Role, User
+from ...domain.accounts import Role, TokenScope, User
 from ...domain.places import Organisation
-from ...services import accounts, audit
-from ..deps import Admin, CurrentUser, EngineDep, HasherDep, SessionDep
+from ...services import accounts, audit, tokens
+from ...services.tokens import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TokenInfo
+from ..deps import (
+    Admin,
+    CurrentAuth,
+    CurrentUser,
+    EngineDep,
+    HasherDep,
+    LoginGateDep,
+    SessionDep,
+)
+from ..password_checks import checked
 
 router = APIRouter(tags=["administration"])
 
@@ -38,6 +48,32 @@ class UserChange(BaseModel):
 
 class TokenIn(BaseModel):
     name: Annotated[str, Field(max_length=120)] = ""
+    # None: the widest the account (and the token making it) may hold.
+    scope: TokenScope | None = None
+    days: Annotated[int, Field(ge=1, le=MAX_TOKEN_DAYS)] = DEFAULT_TOKEN_DAYS
+
+
+class PasswordChange(BaseModel):
+    current: Annotated[str, Field(max_length=1024)]
+    new: Annotated[str, Field(max_length=1024)]
+
+
+class PasswordReset(BaseModel):
+    password: Annotated[str, Field(max_length=1024)]
+
+
+def token_json(t: TokenInfo) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "prefix": t.prefix,
+        "user": t.username,
+        "scope": t.scope.value,
+        "created_at": t.created_at.isoformat(),
+        "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        "made_by_token": t.made_by_token_id,
+    }
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -97,31 +133,69 @@ def patch_user(user_id: int, body: UserChange, engine: EngineDep, user: Admin) -
     return user_json(changed)
 
 
+@router.post("/me/password", summary="Change one's own password (the current one first)")
+async def post_my_password(
+    request: Request,
+    body: PasswordChange,
+    auth: CurrentAuth,
+    engine: EngineDep,
+    session: SessionDep,
+    hasher: HasherDep,
+    gate: LoginGateDep,
+) -> dict[str, Any]:
+    def change() -> str | None:
+        try:
+            accounts.change_password(
+                engine,
+                auth.user,
+                body.current,
+                body.new,
+                keep_session=auth.session_token,
+                hasher=hasher,
+            )
+        except accounts.WrongPassword as exc:
+            return str(exc)
+        return None
+
+    wrong = await checked(
+        request, session, gate, auth.user.username, change, failed=lambda w: w is not None
+    )
+    if wrong is not None:
+        raise accounts.WrongPassword(wrong)
+    return {"changed": True, "other_sessions": "ended"}
+
+
+@router.post("/users/{user_id}/password", summary="Set a user's password (admin)")
+def post_user_password(
+    user_id: int, body: PasswordReset, engine: EngineDep, hasher: HasherDep, user: Admin
+) -> dict[str, Any]:
+    changed = accounts.reset_password(engine, user_id, body.password, actor=user, hasher=hasher)
+    return {**user_json(changed), "sessions": "ended", "tokens": "revoked"}
+
+
 @router.get("/tokens", summary="The caller's API tokens (an admin sees all)")
 def list_tokens(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": t.id,
-            "name": t.name,
-            "prefix": t.prefix,
-            "user": t.username,
-            "created_at": t.created_at.isoformat(),
-            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-        }
-        for t in accounts.list_tokens(session, user)
-    ]
+    return [token_json(t) for t in tokens.list_tokens(session, user)]
 
 
 @router.post("/tokens", status_code=201, summary="A new API token: its secret is shown once")
-def post_token(body: TokenIn, engine: EngineDep, user: CurrentUser) -> dict[str, Any]:
-    info, secret = accounts.create_token(engine, user, body.name, actor=user)
-    return {"id": info.id, "name": info.name, "token": secret, "shown": "once"}
+def post_token(body: TokenIn, engine: EngineDep, auth: CurrentAuth) -> dict[str, Any]:
+    info, secret = tokens.create_token(
+        engine,
+        auth.user,
+        body.name,
+        actor=auth.user,
+        scope=body.scope,
+        days=body.days,
+        parent=auth.token,
+    )
+    return {**token_json(info), "token": secret, "shown": "once"}
 
 
-@router.delete("/tokens/{token_id}", summary="Revoke an API token")
+@router.delete("/tokens/{token_id}", summary="Revoke an API token and every token it made")
 def delete_token(token_id: int, engine: EngineDep, user: CurrentUser) -> JSONResponse:
-    accounts.revoke_token(engine, token_id, actor=user)
-    return JSONResponse({"revoked": token_id})
+    count = tokens.revoke_token(engine, token_id, actor=user)
+    return JSONResponse({"revoked": token_id, "tokens_revoked": count})
 
 
 @router.get("/audit", summary="The audit trail (own organisation; all for coordinators)")
