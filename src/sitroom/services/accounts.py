@@ -215,9 +215,12 @@ def list_users(session: Session) -> list[User]:
 
 
 def authenticate(
-    session: Session, name: str, password: str, *, hasher: PasswordHasher = DEFAULT_HASHER
+    engine: Engine, name: str, password: str, *, hasher: PasswordHasher = DEFAULT_HASHER
 ) -> User | None:
-    row = session.scalars(select(UserRow).where(UserRow.username == name.strip().lower())).first()
+    # Its own short session: the connection goes back to the pool before the slow hash.
+    with Session(engine) as session:
+        query = select(UserRow).where(UserRow.username == name.strip().lower())
+        row = session.scalars(query).first()
     try:
         hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

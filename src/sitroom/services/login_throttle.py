@@ -37,7 +37,7 @@ def _keys(username: str, address: str) -> tuple[str, str]:
 
 
 def wait_before_login(
-    session: Session,
+    engine: Engine,
     username: str,
     address: str,
     *,
@@ -47,11 +47,15 @@ def wait_before_login(
     """Seconds to wait before this account may be tried from this address; 0 to go ahead."""
     now = now or datetime.now(UTC)
     account, origin = _keys(username, address)
-    rows = session.execute(
-        select(LoginFailureRow.key, func.count(), func.max(LoginFailureRow.at))
-        .where(LoginFailureRow.key.in_((account, origin)), LoginFailureRow.at > now - policy.window)
-        .group_by(LoginFailureRow.key)
-    ).all()
+    with Session(engine) as session:
+        rows = session.execute(
+            select(LoginFailureRow.key, func.count(), func.max(LoginFailureRow.at))
+            .where(
+                LoginFailureRow.key.in_((account, origin)),
+                LoginFailureRow.at > now - policy.window,
+            )
+            .group_by(LoginFailureRow.key)
+        ).all()
     wait = 0.0
     for key, failures, last in rows:
         free = policy.free_per_account if key == account else policy.free_per_address

@@ -139,7 +139,6 @@ async def post_my_password(
     body: PasswordChange,
     auth: CurrentAuth,
     engine: EngineDep,
-    session: SessionDep,
     hasher: HasherDep,
     gate: LoginGateDep,
 ) -> dict[str, Any]:
@@ -157,9 +156,7 @@ async def post_my_password(
             return str(exc)
         return None
 
-    wrong = await checked(
-        request, session, gate, auth.user.username, change, failed=lambda w: w is not None
-    )
+    wrong = await checked(request, gate, auth.user.username, change, failed=lambda w: w is not None)
     if wrong is not None:
         raise accounts.WrongPassword(wrong)
     return {"changed": True, "other_sessions": "ended"}

@@ -160,7 +160,6 @@ async def change_password(
 
     problem = await checked(
         request,
-        session,
         gate,
         auth.user.username,
         change,

@@ -20,7 +20,6 @@ from ..deps import (
     HasherDep,
     LoginGateDep,
     MaybeAuth,
-    SessionDep,
     SettingsDep,
 )
 from ..password_checks import Throttled, checked
@@ -59,7 +58,6 @@ def login_page(
 async def login(
     request: Request,
     engine: EngineDep,
-    session: SessionDep,
     settings: SettingsDep,
     hasher: HasherDep,
     gate: LoginGateDep,
@@ -74,10 +72,9 @@ async def login(
     try:
         user = await checked(
             request,
-            session,
             gate,
             username,
-            lambda: accounts.authenticate(session, username, password, hasher=hasher),
+            lambda: accounts.authenticate(engine, username, password, hasher=hasher),
             failed=lambda found: found is None,
         )
     except Throttled as exc:
