@@ -110,7 +110,7 @@ def token() -> str:
     user = existing.get("bench") or accounts.create_user(
         engine,
         "bench",
-        "bench-password-only",
+        "load test only, not secret",
         organisation_id=None,
         role=Role.ANALYST,
         actor=None,

@@ -1,4 +1,5 @@
-"""api_tokens: scope, expiry and the token that minted each; login_failures for the throttle
+"""api_tokens: scope, expiry and the token that minted each; login_failures for the throttle;
+indexes that let the newest incidents, incident totals and figures be read without a sort
 
 Revision ID: 0010
 Revises: 0008
@@ -41,9 +42,28 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_login_failures"),
     )
     op.create_index("ix_login_failures_key_at", "login_failures", ["key", "at"], unique=False)
+    op.drop_index("ix_incidents_section_day", table_name="incidents")
+    op.drop_index("ix_incidents_country_day", table_name="incidents")
+    for name, columns in WIDER_INDEXES.items():
+        op.create_index(name, "incidents", columns, unique=False)
+    op.create_index("ix_incidents_day", "incidents", ["day", "id"], unique=False)
+    op.create_index("ix_figures_period_start", "figures", ["period_start", "id"], unique=False)
+
+
+WIDER_INDEXES = {
+    "ix_incidents_section_day": ["section", "day", "category"],
+    "ix_incidents_country_day": ["country", "day", "section", "category"],
+    "ix_incidents_day_section": ["day", "section", "category"],
+}
 
 
 def downgrade() -> None:
+    op.drop_index("ix_figures_period_start", table_name="figures")
+    op.drop_index("ix_incidents_day", table_name="incidents")
+    for name in WIDER_INDEXES:
+        op.drop_index(name, table_name="incidents")
+    op.create_index("ix_incidents_section_day", "incidents", ["section", "day"], unique=False)
+    op.create_index("ix_incidents_country_day", "incidents", ["country", "day"], unique=False)
     op.drop_index("ix_login_failures_key_at", table_name="login_failures")
     op.drop_table("login_failures")
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
