@@ -15,9 +15,12 @@ import httpx
 import pytest
 import time_machine
 from argon2 import PasswordHasher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sitroom.domain.accounts import Role
 from sitroom.services import accounts
+from sitroom.store.account_tables import AuditRow
 from sitroom.web.app import create_app
 from sitroom.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from sitroom.web.login_gate import GateFull, LoginGate
@@ -72,6 +75,13 @@ def test_an_account_is_throttled_after_five_failures_and_admitted_after_the_back
         assert attempt(client, "dora", GOOD).status_code == 429
         clock.shift(timedelta(seconds=2))
         assert attempt(client, "dora", GOOD).status_code == 303
+    with Session(world.engine) as session:
+        trail = session.scalars(
+            select(AuditRow).where(AuditRow.record_ref == "dora").order_by(AuditRow.id)
+        ).all()
+    # Five failures (the two throttled attempts cost nothing, not even an entry), one login.
+    assert [e.action for e in trail][-6:] == ["login_failed"] * 5 + ["login"]
+    assert trail[-2].after == {"address": "192.0.2.10"}
 
 
 def test_each_further_failure_doubles_the_wait_from_another_address_too(world: World) -> None:

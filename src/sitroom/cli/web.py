@@ -20,13 +20,20 @@ def serve(
         "--insecure-cookies",
         help="Send the session cookie over plain HTTP too: only for a demo on 127.0.0.1.",
     ),
+    trusted_proxy: str = typer.Option(
+        "",
+        help="Address of the HTTPS proxy in front: its X-Forwarded-For then names each "
+        "client, so that login throttling counts per person's address, not the proxy's.",
+    ),
 ) -> None:
     """Serve the situation room. Put it behind HTTPS: session cookies are Secure by default,
     so over plain HTTP a browser only keeps them with --insecure-cookies."""
-    run_server(host, port, workers, insecure_cookies=insecure_cookies)
+    run_server(host, port, workers, insecure_cookies=insecure_cookies, trusted_proxy=trusted_proxy)
 
 
-def run_server(host: str, port: int, workers: int, *, insecure_cookies: bool) -> None:
+def run_server(
+    host: str, port: int, workers: int, *, insecure_cookies: bool, trusted_proxy: str = ""
+) -> None:
     import uvicorn  # imported on use: every other command starts faster without it
 
     if insecure_cookies:
@@ -40,7 +47,10 @@ def run_server(host: str, port: int, workers: int, *, insecure_cookies: bool) ->
         port=port,
         workers=workers,
         log_level="warning",
-        proxy_headers=False,
+        # Only a named proxy may say who the client is: anyone else could forge the header
+        # and spread their guesses over invented addresses.
+        proxy_headers=bool(trusted_proxy),
+        forwarded_allow_ips=trusted_proxy or None,
     )
 
 

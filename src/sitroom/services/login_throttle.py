@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..store.account_tables import LoginFailureRow
 from ..store.engine import UnitOfWork
+from . import audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,11 @@ def record_failure(
             )
         )
         uow.session.add_all(LoginFailureRow(key=key, at=now) for key in keys)
+        # The audit trail keeps what the throttle forgets after its window. Throttled
+        # attempts are refused before they get here, so a flood cannot flood the trail.
+        name = username.strip().lower()[:64]
+        after = {"address": address[:90]}
+        audit.record(uow.session, None, "login_failed", "user", name, after=after, now=now)
         uow.commit()
 
 
