@@ -25,6 +25,7 @@ from sitroom.web.app import create_app
 from sitroom.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from sitroom.web.login_gate import GateFull, LoginGate
 from tests.web.conftest import FAST_HASHER, World
+from tests.web.own_loop import run_in_own_loop
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -157,7 +158,7 @@ def test_a_hundred_concurrent_wrong_logins_hash_one_at_a_time_and_a_reader_is_se
             *codes, signed_in = await asyncio.gather(*(guess(n) for n in range(100)), read())
         return codes, signed_in
 
-    codes, signed_in = asyncio.run(flood())
+    codes, signed_in = run_in_own_loop(flood)
     app.state.engine.dispose()
     assert signed_in == 200
     assert set(codes) <= {400, 429, 503}, set(codes)
@@ -190,4 +191,4 @@ def test_the_gate_refuses_at_once_when_its_queue_is_full() -> None:
         async with gate.slot():  # free again once the others are done
             pass
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario)

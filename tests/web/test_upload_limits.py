@@ -21,6 +21,7 @@ from sitroom.interchange.xlsx_format import MAX_SHARED_STRINGS_BYTES, read_xlsx
 from sitroom.web.api import writes
 from tests import factories
 from tests.web.conftest import World
+from tests.web.own_loop import run_in_own_loop
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -110,7 +111,7 @@ def test_an_import_runs_off_the_event_loop_while_other_requests_are_served(
 
             return await asyncio.gather(upload(), read())  # type: ignore[return-value]
 
-    imported, read = asyncio.run(both())
+    imported, read = run_in_own_loop(both)
     assert (imported, read) == (200, 200)
     assert order == ["import started", "read answered", "import went on"]
 
