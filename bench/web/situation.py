@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from sitroom.config import Settings
 from sitroom.domain.accounts import Role
 from sitroom.interchange.records.figures import COLUMNS as FIGURE_COLUMNS
-from sitroom.services import accounts
+from sitroom.services import accounts, tokens
 from sitroom.services.detection import run_detection
 from sitroom.services.ingest import import_file
 from sitroom.services.series import refresh_series
@@ -110,12 +110,12 @@ def token() -> str:
     user = existing.get("bench") or accounts.create_user(
         engine,
         "bench",
-        "bench-password-only",
+        "load test only, not secret",
         organisation_id=None,
         role=Role.ANALYST,
         actor=None,
     )
-    _info, secret = accounts.create_token(engine, user, "load test", actor=user)
+    _info, secret = tokens.create_token(engine, user, "load test", actor=user)
     engine.dispose()
     return secret
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -128,13 +129,27 @@ def _incidents(engine: Engine) -> int:
         return int(session.scalar(select(func.count()).select_from(IncidentRow)) or 0)
 
 
+def _sqlite_writer_busy(path: Path) -> bool:
+    if not path.exists():
+        return False
+    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
 def _wait_for_rows_in_flight(engine: Engine, url: str, folder: Path) -> None:
-    """Until the import has written inside its transaction: SQLite keeps a rollback journal
-    while it does, PostgreSQL shows a backend holding a transaction id."""
+    """Until the import has written inside its transaction: SQLite refuses a second writer at
+    once (no busy timeout here), PostgreSQL shows a backend holding a transaction id."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if url.startswith("sqlite"):
-            if Path(url.removeprefix("sqlite:///") + "-journal").exists():
+            if _sqlite_writer_busy(Path(url.removeprefix("sqlite:///"))):
                 return
         else:
             with engine.connect() as connection:

@@ -4,6 +4,7 @@ monthly totals. Each is produced in every format and says plainly what is missin
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -93,3 +94,22 @@ def test_a_day_after_the_last_figure_says_no_figure_covers_it(
     report = build_report(engine, ON, ["LT"], now=WRITTEN)
     html, _, _ = all_formats(report)
     assert "Apprehended: no figure covers 4 August 2021." in html
+
+
+def test_markup_typed_into_a_source_field_is_shown_as_text_in_the_markdown(
+    engine: Engine, tmp_path: Path
+) -> None:
+    hostile = '<script>alert("x")</script> [click](javascript:alert(1))'
+    rows = [
+        {
+            **figure_cells(figure(period_start=ON, period_end=ON, value=12.0)),
+            "source_organisation": hostile,
+        }
+    ]
+    import_file(engine, figures_file(tmp_path / "hostile.csv", rows), entered_by="SYNTHETIC")
+    refresh_series(engine)
+    markdown = render_markdown(build_report(engine, ON, ["LT"], now=WRITTEN))
+    assert "<script>" not in markdown
+    assert not re.search(r"(?<!\\)\]\(javascript:", markdown)  # no live link
+    assert "&lt;script&gt;" in markdown
+    assert "\\[click\\](javascript:alert(1))" in markdown

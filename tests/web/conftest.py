@@ -26,7 +26,7 @@ from sitroom.domain.accounts import Role, Sharing, User
 from sitroom.domain.places import Organisation, OrganisationKind
 from sitroom.interchange.records.places import SITE_COLUMNS
 from sitroom.interchange.records.schema import RecordKind
-from sitroom.services import accounts, entries
+from sitroom.services import accounts, entries, tokens
 from sitroom.services.ingest import import_file
 from sitroom.store.engine import make_engine
 from sitroom.store.migrate import upgrade
@@ -163,7 +163,7 @@ def build_world(engine: Engine, folder: Path, url: str) -> World:
     app = create_app(settings, hasher=FAST_HASHER)
     world = World(app, engine, users)
     for name, user in users.items():
-        info, secret = accounts.create_token(engine, user, f"{name}'s test token", actor=user)
+        info, secret = tokens.create_token(engine, user, f"{name}'s test token", actor=user)
         world.tokens[name], world.token_ids[name] = secret, info.id
     alice = users["alice"]
     figure = entries.report_record(

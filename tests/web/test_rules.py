@@ -13,10 +13,10 @@ from sitroom.domain.accounts import (
     can_change,
     can_read,
     can_write,
-    check_password,
     username,
 )
 from sitroom.domain.errors import InvalidValue
+from sitroom.domain.passwords import check_password
 
 LT, PL = 1, 2
 RESTRICTED_LT = Ownership(LT, Sharing.RESTRICTED)

@@ -41,7 +41,9 @@ def demo(
     from ..store.engine import make_engine
     from . import demo_users
 
-    database.unlink(missing_ok=True)
+    # The write-ahead log of an earlier demo must go with it, or SQLite would replay it.
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
     db = make_engine(Settings(database_url=f"sqlite:///{database}"))
     load = load_belarus_2021(db)
     for report in load.reports:

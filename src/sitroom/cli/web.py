@@ -28,16 +28,34 @@ def serve(
         "links (a list's next page) start with it. Default: SITROOM_PUBLIC_URL, else links "
         "are paths. Never taken from the request's Host header.",
     ),
+    trusted_proxy: str = typer.Option(
+        "",
+        help="Address of the HTTPS proxy in front: its X-Forwarded-For then names each "
+        "client, so that login throttling counts per person's address, not the proxy's.",
+    ),
 ) -> None:
     """Serve the situation room. Put it behind HTTPS: session cookies are Secure by default,
     so over plain HTTP a browser only keeps them with --insecure-cookies. On SQLite it also
-    keeps the series and alarms up to date as figures arrive (one thread, whatever the number
-    of workers); on PostgreSQL run `sitroom worker` processes for that."""
-    run_server(host, port, workers, insecure_cookies=insecure_cookies, public_url=public_url)
+    keeps the series and alarms up to date as figures arrive (one process, whatever the
+    number of workers); on PostgreSQL run `sitroom worker` processes for that."""
+    run_server(
+        host,
+        port,
+        workers,
+        insecure_cookies=insecure_cookies,
+        public_url=public_url,
+        trusted_proxy=trusted_proxy,
+    )
 
 
 def run_server(
-    host: str, port: int, workers: int, *, insecure_cookies: bool, public_url: str = ""
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    insecure_cookies: bool,
+    public_url: str = "",
+    trusted_proxy: str = "",
 ) -> None:
     import uvicorn  # imported on use: every other command starts faster without it
 
@@ -64,7 +82,10 @@ def run_server(
             port=port,
             workers=workers,
             log_level="warning",
-            proxy_headers=False,
+            # Only a named proxy may say who the client is: anyone else could forge the
+            # header and spread their guesses over invented addresses.
+            proxy_headers=bool(trusted_proxy),
+            forwarded_allow_ips=trusted_proxy or None,
         )
     finally:
         if runner is not None:

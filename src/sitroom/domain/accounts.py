@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from .errors import InvalidValue
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
-MIN_PASSWORD_LENGTH = 10
 
 
 class Role(enum.StrEnum):
@@ -23,6 +22,30 @@ class Role(enum.StrEnum):
     ANALYST = "analyst"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+
+
+class TokenScope(enum.StrEnum):
+    """What an API token may do: `read` only reads, `write` also reports and imports, `admin`
+    also manages organisations, users and tokens (and only an administrator holds one)."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+_SCOPE_ORDER = (TokenScope.READ, TokenScope.WRITE, TokenScope.ADMIN)
+
+
+def scope_allows(scope: TokenScope, needed: TokenScope) -> bool:
+    return _SCOPE_ORDER.index(scope) >= _SCOPE_ORDER.index(needed)
+
+
+def highest_scope(user: User) -> TokenScope:
+    """The widest scope a token of this user may carry: a token never exceeds its owner (nor
+    the token it was made with)."""
+    if can_administer(user):
+        return TokenScope.ADMIN
+    return TokenScope.WRITE if can_write(user) else TokenScope.READ
 
 
 class Sharing(enum.StrEnum):
@@ -44,6 +67,13 @@ class User:
     organisation_id: int | None
     role: Role
     active: bool = True
+    # Set when the user acts through an API token: the token's scope caps what the role
+    # allows. None (a browser session, the command line) leaves the role alone.
+    scope: TokenScope | None = None
+
+
+def _scope_permits(user: User, needed: TokenScope) -> bool:
+    return user.scope is None or scope_allows(user.scope, needed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +96,7 @@ def can_read(user: User, owner: Ownership) -> bool:
 
 def can_write(user: User) -> bool:
     """Report new records (figures, incidents, occupancy, imports)."""
-    return user.active and user.role in _WRITES
+    return user.active and user.role in _WRITES and _scope_permits(user, TokenScope.WRITE)
 
 
 def can_change(user: User, owner: Ownership) -> bool:
@@ -97,7 +127,7 @@ def storage_scope(organisation_id: int | None, sharing: Sharing, username: str) 
 
 
 def can_administer(user: User) -> bool:
-    return user.active and user.role is Role.ADMIN
+    return user.active and user.role is Role.ADMIN and _scope_permits(user, TokenScope.ADMIN)
 
 
 def username(value: str) -> str:
@@ -108,14 +138,6 @@ def username(value: str) -> str:
             "starting with a letter"
         )
     return text
-
-
-def check_password(value: str) -> str:
-    if len(value) < MIN_PASSWORD_LENGTH:
-        raise InvalidValue(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    if len(value) > 1024:
-        raise InvalidValue("a password may have at most 1024 characters")
-    return value
 
 
 @dataclass(frozen=True, slots=True)

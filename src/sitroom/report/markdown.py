@@ -3,8 +3,24 @@ charts (chat tools do not show inline SVG)."""
 
 from __future__ import annotations
 
+import re
+
 from .model import Number, Report
 from .wording import count, day, span
+
+# Brackets open links and images; the backslash would undo an escape. Emphasis characters
+# stay as typed: at worst they change how a name looks, and URLs are full of underscores.
+_MARKUP = re.compile(r"[\\\[\]]")
+
+
+def _text(value: str) -> str:
+    """Words that came from a source (its name, its URL, a place's name) as text: Markdown
+    renderers pass raw HTML through, so `<script>` or a `[link](javascript:…)` typed into a
+    source field would run or link in whatever shows the report. Line breaks would start new
+    blocks (a heading, a table row) and become spaces."""
+    flat = " ".join(value.split())
+    html = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKUP.sub(lambda m: "\\" + m.group(0), html)
 
 
 def _cite(numbers: tuple[int, ...]) -> str:
@@ -26,16 +42,17 @@ def render_markdown(report: Report) -> str:
     lines = [
         f"# {t.title}",
         "",
-        f"**{day(t.day)}** · period {span(t.period_start, t.period_end)} · issued by {t.issued_by}",
+        f"**{day(t.day)}** · period {span(t.period_start, t.period_end)} · "
+        f"issued by {_text(t.issued_by)}",
         "",
         "## Highlights",
         "",
     ]
-    lines += [f"- {s.text} {_cite(s.citations)}".rstrip() for s in report.highlights]
-    lines += [f"- {m}" for m in report.missing]
+    lines += [f"- {_text(s.text)} {_cite(s.citations)}".rstrip() for s in report.highlights]
+    lines += [f"- {_text(m)}" for m in report.missing]
     lines += ["", "## Key figures", "", "\\* derived: estimated by the reconciled series.", ""]
     for country in report.countries:
-        lines += [f"### {country.name}", ""]
+        lines += [f"### {_text(country.name)}", ""]
         if country.key_figures:
             lines += ["| measure | day | last 7 days | year |", "|---|---:|---:|---:|"]
             for k in country.key_figures:
@@ -47,19 +64,19 @@ def render_markdown(report: Report) -> str:
                     f"{_number(k.week, '—')} | {year} |"
                 )
             lines.append("")
-        lines += [f"> {m}" for m in country.missing]
+        lines += [f"> {_text(m)}" for m in country.missing]
         lines.append("")
     lines += ["## Alarms", ""]
     lines += [
-        f"- {a.day} {a.place_name or a.place}: {a.level.value} alarm, "
+        f"- {a.day} {_text(a.place_name or a.place)}: {a.level.value} alarm, "
         f"{a.measure.definition.label}, {count(a.observed)} against {count(a.expected)} expected "
         f"({a.state}) {_cite(a.citations)}".rstrip()
         for a in report.alarms
     ] or ["- none"]
     lines += ["", "## Sources", ""]
     lines += [
-        f"{s.number}. {s.organisation + ', ' if s.organisation else ''}{s.reference}"
-        f"{' (' + s.published + ')' if s.published else ''}"
+        f"{s.number}. {_text(s.organisation) + ', ' if s.organisation else ''}"
+        f"{_text(s.reference)}{' (' + _text(s.published) + ')' if s.published else ''}"
         for s in report.sources
     ] or ["none"]
     return "\n".join(lines) + "\n"

@@ -1,10 +1,10 @@
-"""Organisations, users, login sessions and API tokens; each write commits once, with its
-audit entry. Passwords are hashed with argon2; session and API tokens are random and only
-their SHA-256 is stored (they carry 256 bits, so a slow hash would add nothing)."""
+"""Organisations, users, passwords and login sessions (API tokens: `services.tokens`); each
+write commits once, with its audit entry. Passwords are hashed with argon2; session tokens are
+random and only their SHA-256 is stored (they carry 256 bits, so a slow hash would add
+nothing)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,27 +15,25 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain.accounts import Role, User, can_administer, check_password, username
+from ..domain.accounts import Role, User, can_administer, username
 from ..domain.countries import country_code
 from ..domain.errors import AlreadyExists, InvalidValue, NotFound
+from ..domain.passwords import check_password
 from ..domain.places import Organisation, OrganisationKind
-from ..store.account_tables import ApiTokenRow, LoginSessionRow, UserRow
+from ..store.account_tables import LoginSessionRow, UserRow
 from ..store.engine import UnitOfWork
 from ..store.tables import OrganisationRow
 from . import audit
+from .tokens import digest as _digest
+from .tokens import revoke_every_token_of
 
 DEFAULT_HASHER = PasswordHasher()
-TOKEN_PREFIX = "srt_"
 # Verified when the user name is unknown, so that a wrong name costs as long as a wrong password.
 _DUMMY_HASH = DEFAULT_HASHER.hash("not a password of anyone")
 
 
 class NotAllowed(PermissionError):
     """The acting user may not do this; the message says what would be needed."""
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _user(row: UserRow) -> User:
@@ -97,7 +95,7 @@ def create_user(
 ) -> User:
     _require_admin(actor)
     name = username(name)
-    check_password(password)
+    check_password(password, username=name)
     with UnitOfWork(engine) as uow:
         if (
             organisation_id is not None
@@ -138,11 +136,76 @@ def change_user(
         if active is not None:
             row.active = active
             if not active:
-                uow.session.execute(
-                    delete(LoginSessionRow).where(LoginSessionRow.user_id == row.id)
-                )
+                # Ended for good: enabling the account again revives no session or token.
+                _end_sessions(uow.session, row.id)
+                revoke_every_token_of(uow.session, row.id, datetime.now(UTC))
         after = {"role": row.role, "active": row.active}
         audit.record(uow.session, actor, "change", "user", row.username, before=before, after=after)
+        uow.commit()
+        return _user(row)
+
+
+def _end_sessions(session: Session, user_id: int, *, keep: str | None = None) -> None:
+    query = delete(LoginSessionRow).where(LoginSessionRow.user_id == user_id)
+    if keep is not None:
+        query = query.where(LoginSessionRow.token_hash != _digest(keep))
+    session.execute(query)
+
+
+class WrongPassword(InvalidValue):
+    """The current password given to change it is not the account's password."""
+
+
+def change_password(
+    engine: Engine,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    keep_session: str | None = None,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+) -> None:
+    """The user's own change: the current password first, then the policy; every other
+    session of the account ends (`keep_session` is the one the change was made from)."""
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(UserRow, user.id)
+        if row is None or not row.active:
+            raise WrongPassword("the current password is wrong")
+        try:
+            hasher.verify(row.password_hash, current)
+        except (VerificationError, InvalidHashError):
+            raise WrongPassword("the current password is wrong") from None
+        if secrets.compare_digest(current.encode(), new.encode()):
+            raise InvalidValue("the new password is the current one")
+        check_password(new, username=row.username)
+        row.password_hash = hasher.hash(new)
+        _end_sessions(uow.session, row.id, keep=keep_session)
+        audit.record(uow.session, user, "change_password", "user", row.username)
+        uow.commit()
+
+
+def reset_password(
+    engine: Engine,
+    user_id: int,
+    new: str,
+    *,
+    actor: User,
+    hasher: PasswordHasher = DEFAULT_HASHER,
+) -> User:
+    """An administrator sets a new password: as after a compromise, every session and API
+    token of the account ends."""
+    _require_admin(actor)
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(UserRow, user_id)
+        if row is None:
+            raise NotFound(f"there is no user {user_id}")
+        check_password(new, username=row.username)
+        row.password_hash = hasher.hash(new)
+        _end_sessions(uow.session, row.id)
+        revoked = revoke_every_token_of(uow.session, row.id, datetime.now(UTC))
+        audit.record(
+            uow.session, actor, "reset_password", "user", row.username, after={"tokens": revoked}
+        )
         uow.commit()
         return _user(row)
 
@@ -152,9 +215,12 @@ def list_users(session: Session) -> list[User]:
 
 
 def authenticate(
-    session: Session, name: str, password: str, *, hasher: PasswordHasher = DEFAULT_HASHER
+    engine: Engine, name: str, password: str, *, hasher: PasswordHasher = DEFAULT_HASHER
 ) -> User | None:
-    row = session.scalars(select(UserRow).where(UserRow.username == name.strip().lower())).first()
+    # Its own short session: the connection goes back to the pool before the slow hash.
+    with Session(engine) as session:
+        query = select(UserRow).where(UserRow.username == name.strip().lower())
+        row = session.scalars(query).first()
     try:
         hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -212,79 +278,6 @@ def end_session(engine: Engine, token: str) -> None:
             delete(LoginSessionRow).where(LoginSessionRow.token_hash == _digest(token))
         )
         uow.commit()
-
-
-@dataclass(frozen=True, slots=True)
-class TokenInfo:
-    id: int
-    name: str
-    prefix: str
-    username: str
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-def create_token(engine: Engine, owner: User, name: str, *, actor: User) -> tuple[TokenInfo, str]:
-    """A new API token for `owner`; the secret is returned once and never stored."""
-    if actor.id != owner.id:
-        _require_admin(actor)
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    label = name.strip()[:120] or "unnamed"
-    now = datetime.now(UTC)
-    with UnitOfWork(engine) as uow:
-        row = ApiTokenRow(
-            token_hash=_digest(secret),
-            prefix=secret[:12],
-            name=label,
-            user_id=owner.id,
-            created_at=now,
-        )
-        uow.session.add(row)
-        uow.session.flush()
-        info = TokenInfo(row.id, label, row.prefix, owner.username, now, None)
-        after = {"name": label, "prefix": row.prefix, "user": owner.username}
-        audit.record(uow.session, actor, "create", "api_token", str(row.id), after=after)
-        uow.commit()
-    return info, secret
-
-
-def revoke_token(engine: Engine, token_id: int, *, actor: User) -> None:
-    with UnitOfWork(engine) as uow:
-        row = uow.session.get(ApiTokenRow, token_id)
-        if row is None or (row.user_id != actor.id and not can_administer(actor)):
-            # Someone else's token is "not found", not "forbidden": its existence is private.
-            raise NotFound(f"there is no token {token_id} of yours")
-        if row.revoked_at is None:
-            row.revoked_at = datetime.now(UTC)
-            audit.record(uow.session, actor, "revoke", "api_token", str(row.id))
-        uow.commit()
-
-
-def list_tokens(session: Session, viewer: User) -> list[TokenInfo]:
-    query = (
-        select(ApiTokenRow, UserRow.username)
-        .join(UserRow, UserRow.id == ApiTokenRow.user_id)
-        .order_by(ApiTokenRow.id)
-    )
-    if not can_administer(viewer):
-        query = query.where(ApiTokenRow.user_id == viewer.id)
-    return [
-        TokenInfo(t.id, t.name, t.prefix, name, t.created_at, t.revoked_at)
-        for t, name in session.execute(query)
-    ]
-
-
-def token_user(session: Session, secret: str) -> User | None:
-    if not secret.startswith(TOKEN_PREFIX):
-        return None
-    found = session.execute(
-        select(UserRow)
-        .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
-        .where(ApiTokenRow.token_hash == _digest(secret), ApiTokenRow.revoked_at.is_(None))
-    ).scalar()
-    if found is None or not found.active:
-        return None
-    return _user(found)
 
 
 def organisation_kind(value: str) -> OrganisationKind:

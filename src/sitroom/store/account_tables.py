@@ -47,6 +47,25 @@ class ApiTokenRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # read, write or admin (domain.accounts.TokenScope); tokens made before scopes write.
+    scope: Mapped[str] = mapped_column(String(8), server_default="write")
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The token that minted this one, if any: revoking it revokes every token it made.
+    made_by_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True
+    )
+
+
+class LoginFailureRow(Base):
+    """One failed login, under the account name and under the address it came from: the
+    throttle counts recent rows per key, so every worker of the server sees the same count."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AuditRow(Base):

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from . import staleness
 
+# How long a writer waits for another's commit before giving up: longer than the largest
+# import an upload may hold (20 MiB takes well under a minute).
+SQLITE_BUSY_TIMEOUT_MS = 120_000
+
 
 def make_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
@@ -23,8 +27,14 @@ def make_engine(settings: Settings) -> Engine:
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    # A second writer (the web app while an import runs) waits instead of failing at once.
-    cursor.execute("PRAGMA busy_timeout = 30000")
+    # Write-ahead log: readers never block the writer nor it them, so a long export or the
+    # map's polling cannot hold up an import's commit (in the rollback journal a writer must
+    # wait for every reader to finish, and the web app has many). The mode is stored in the
+    # file; asking again on each connection costs nothing.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # Writers still take turns: a second one (concurrent imports, the web app while the
+    # command line imports) waits for the first to commit instead of failing at once.
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

@@ -83,6 +83,8 @@ class FigureRow(Base):
         # The same content is one figure among the records of the same readers (`scope`): a
         # writer's figure is never a duplicate of one the writer may not read.
         Index("uq_figures_ref", "ref", "scope", unique=True),
+        # The figure list, newest period first.
+        Index("ix_figures_period_start", "period_start", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,8 +119,14 @@ class IncidentRow(Base):
     __table_args__ = (
         CheckConstraint("persons >= 0", name="persons_not_negative"),
         CheckConstraint("minors >= 0 AND minors <= persons", name="minors_within_persons"),
-        Index("ix_incidents_section_day", "section", "day"),
-        Index("ix_incidents_country_day", "country", "day"),
+        # Each filter of the incident totals (none, a section, a country) has an index in the
+        # order of their GROUP BY, so the newest groups stream out and the LIMIT stops the scan
+        # after them instead of summing a million rows first (bench/web/figures.py).
+        Index("ix_incidents_section_day", "section", "day", "category"),
+        Index("ix_incidents_country_day", "country", "day", "section", "category"),
+        Index("ix_incidents_day_section", "day", "section", "category"),
+        # The incident list, newest first.
+        Index("ix_incidents_day", "day", "id"),
         # An index rather than a table constraint: SQLite can drop an index (never a table
         # constraint) for a large load and build it once at the end (store.bulk).
         Index("uq_incidents_ref", "ref", "scope", unique=True),

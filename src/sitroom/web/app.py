@@ -21,6 +21,7 @@ from . import api, pages
 from .cache import SituationCache
 from .errors import ErrorBody, install_error_handlers
 from .limits import BodyLimit, SecurityHeaders
+from .login_gate import LoginGate
 from .settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -48,6 +49,7 @@ def create_app(settings: WebSettings, *, hasher: PasswordHasher | None = None) -
     app.state.engine = engine
     app.state.settings = settings
     app.state.hasher = hasher or DEFAULT_HASHER
+    app.state.login_gate = LoginGate()
     app.state.situation_cache = SituationCache(settings.situation_cache_seconds)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)

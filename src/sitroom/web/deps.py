@@ -12,9 +12,11 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from ..domain.accounts import User, can_administer, can_write
-from ..services import accounts
+from ..domain.accounts import TokenScope, User, can_administer, can_write, scope_allows
+from ..services import accounts, tokens
 from ..services.accounts import NotAllowed
+from ..services.tokens import Bearer
+from .login_gate import LoginGate
 from .settings import WebSettings
 
 SESSION_COOKIE = "sitroom_session"
@@ -38,6 +40,7 @@ class Auth:
     via: Literal["session", "token"]
     csrf: str | None = None
     session_token: str | None = None
+    token: Bearer | None = None
 
 
 # Dependencies that only read request state are async: FastAPI runs sync ones in the thread
@@ -69,14 +72,22 @@ SessionDep = Annotated[Session, Depends(get_session)]
 HasherDep = Annotated[PasswordHasher, Depends(get_hasher)]
 
 
+async def get_login_gate(request: Request) -> LoginGate:
+    gate: LoginGate = request.app.state.login_gate
+    return gate
+
+
+LoginGateDep = Annotated[LoginGate, Depends(get_login_gate)]
+
+
 def get_auth(request: Request, session: SessionDep) -> Auth | None:
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, secret = header.partition(" ")
-        user = accounts.token_user(session, secret.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
-            raise NotSignedIn("the API token is unknown or revoked")
-        return Auth(user, "token")
+        holder = tokens.bearer(session, secret.strip()) if scheme.lower() == "bearer" else None
+        if holder is None:
+            raise NotSignedIn("the API token is unknown, expired or revoked")
+        return Auth(holder.user, "token", token=holder)
     cookie = request.cookies.get(SESSION_COOKIE, "")
     if cookie:
         login = accounts.session_user(session, cookie)
@@ -91,8 +102,12 @@ MaybeAuth = Annotated[Auth | None, Depends(get_auth)]
 async def current_auth(request: Request, auth: MaybeAuth) -> Auth:
     if auth is None:
         raise NotSignedIn("sign in at /login, or send 'Authorization: Bearer <API token>'")
-    if request.method in UNSAFE_METHODS and auth.via == "session":
-        await _check_csrf(request, auth.csrf or "")
+    if request.method in UNSAFE_METHODS:
+        if auth.via == "session":
+            await _check_csrf(request, auth.csrf or "")
+        elif auth.token is not None and not scope_allows(auth.token.scope, TokenScope.WRITE):
+            # Every change, whatever the route (records, alarms, tokens, passwords, logout).
+            raise NotAllowed("this API token may only read: make a token with the write scope")
     return auth
 
 
@@ -126,7 +141,12 @@ async def writer(user: CurrentUser) -> User:
 
 async def admin(user: CurrentUser) -> User:
     if not can_administer(user):
-        raise NotAllowed("only an administrator can manage organisations, users and tokens")
+        # A token's scope is part of the user (domain.accounts.User.scope), so an
+        # administrator's read or write token lands here too.
+        raise NotAllowed(
+            "only an administrator (with a session or an admin-scope token) can manage "
+            "organisations, users and tokens"
+        )
     return user
 
 

@@ -27,7 +27,10 @@ from starlette.routing import Match
 
 from ..domain.errors import AlreadyExists, FieldErrors, InvalidValue, NotFound
 from ..services.accounts import NotAllowed
+from ..services.tokens import TokenRefused
 from .deps import BadCsrf, NotSignedIn
+from .login_gate import GateFull
+from .password_checks import Throttled
 
 RETRY_AFTER_SECONDS = 30
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -53,6 +56,7 @@ STATUS_MEANINGS: dict[int, str] = {
     413: "The request body is too large",
     415: "The uploaded file is not of a type sitroom imports",
     422: "A parameter or field is not valid: `fields` says which and why",
+    429: "Too many failed attempts: wait as the Retry-After header says",
     503: "The database cannot be reached: try again later",
 }
 
@@ -62,7 +66,7 @@ def error_docs(*statuses: int) -> dict[int | str, dict[str, Any]]:
     docs: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         entry: dict[str, Any] = {"model": ErrorBody, "description": STATUS_MEANINGS[status]}
-        if status == 503:
+        if status in (429, 503):
             entry["headers"] = {
                 "Retry-After": {
                     "description": "Seconds to wait before trying again",
@@ -119,6 +123,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAllowed)
     async def not_allowed(request: Request, exc: NotAllowed) -> Response:
         return error_response(request, 403, str(exc))
+
+    @app.exception_handler(TokenRefused)
+    async def token_refused(request: Request, exc: TokenRefused) -> Response:
+        return error_response(request, 403, str(exc))
+
+    @app.exception_handler(GateFull)
+    async def gate_full(request: Request, exc: GateFull) -> Response:
+        return error_response(request, 503, str(exc), headers={"retry-after": "5"})
+
+    @app.exception_handler(Throttled)
+    async def throttled(request: Request, exc: Throttled) -> Response:
+        return error_response(request, 429, str(exc), headers={"retry-after": str(exc.seconds)})
 
     @app.exception_handler(BadCsrf)
     async def bad_csrf(request: Request, exc: BadCsrf) -> Response:

@@ -79,7 +79,15 @@ async def _refuse(send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+# What anyone may cache: sitroom's own scripts and styles, Leaflet, the bundled borders.
+PUBLIC_PREFIXES = ("/static/", "/vendor/", "/geo/")
+
+
 class SecurityHeaders:
+    """The headers every response carries. Every page, API answer and download may hold
+    restricted records, so none may be kept by the browser or a proxy (`no-store`: the
+    back button or a shared machine's cache would show them after logging out)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -87,10 +95,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        public = str(scope.get("path", "")).startswith(PUBLIC_PREFIXES)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if public or k != b"cache-control"
+                ]
+                if not public:
+                    headers.append((b"cache-control", b"no-store"))
                 headers += [
                     (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
-from ...domain.accounts import Role, User
+from ...domain.accounts import Role, TokenScope, User
 from ...domain.places import Organisation
-from ...services import accounts, audit
-from ..deps import Admin, CurrentUser, EngineDep, HasherDep, SessionDep
+from ...services import accounts, audit, tokens
+from ...services.tokens import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TokenInfo
+from ..deps import (
+    Admin,
+    CurrentAuth,
+    CurrentUser,
+    EngineDep,
+    HasherDep,
+    LoginGateDep,
+    SessionDep,
+)
 from ..errors import error_docs
 from ..params import MAX_ID, Limit, Offset, RowId
+from ..password_checks import checked
 from . import models
 
 router = APIRouter(tags=["administration"])
@@ -41,6 +51,32 @@ class UserChange(BaseModel):
 
 class TokenIn(BaseModel):
     name: Annotated[str, Field(max_length=120)] = ""
+    # None: the widest the account (and the token making it) may hold.
+    scope: TokenScope | None = None
+    days: Annotated[int, Field(ge=1, le=MAX_TOKEN_DAYS)] = DEFAULT_TOKEN_DAYS
+
+
+class PasswordChange(BaseModel):
+    current: Annotated[str, Field(max_length=1024)]
+    new: Annotated[str, Field(max_length=1024)]
+
+
+class PasswordReset(BaseModel):
+    password: Annotated[str, Field(max_length=1024)]
+
+
+def token_json(t: TokenInfo) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "prefix": t.prefix,
+        "user": t.username,
+        "scope": t.scope.value,
+        "created_at": t.created_at.isoformat(),
+        "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        "made_by_token": t.made_by_token_id,
+    }
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -126,23 +162,60 @@ def patch_user(user_id: RowId, body: UserChange, engine: EngineDep, user: Admin)
     return user_json(changed)
 
 
+@router.post(
+    "/me/password",
+    summary="Change one's own password (the current one first)",
+    response_model=models.PasswordChanged,
+    responses=error_docs(429),
+)
+async def post_my_password(
+    request: Request,
+    body: PasswordChange,
+    auth: CurrentAuth,
+    engine: EngineDep,
+    hasher: HasherDep,
+    gate: LoginGateDep,
+) -> dict[str, Any]:
+    def change() -> str | None:
+        try:
+            accounts.change_password(
+                engine,
+                auth.user,
+                body.current,
+                body.new,
+                keep_session=auth.session_token,
+                hasher=hasher,
+            )
+        except accounts.WrongPassword as exc:
+            return str(exc)
+        return None
+
+    wrong = await checked(request, gate, auth.user.username, change, failed=lambda w: w is not None)
+    if wrong is not None:
+        raise accounts.WrongPassword(wrong)
+    return {"changed": True, "other_sessions": "ended"}
+
+
+@router.post(
+    "/users/{user_id}/password",
+    summary="Set a user's password (admin)",
+    response_model=models.PasswordReset,
+    responses={**ADMIN_ERRORS, **error_docs(404)},
+)
+def post_user_password(
+    user_id: RowId, body: PasswordReset, engine: EngineDep, hasher: HasherDep, user: Admin
+) -> dict[str, Any]:
+    changed = accounts.reset_password(engine, user_id, body.password, actor=user, hasher=hasher)
+    return {**user_json(changed), "sessions": "ended", "tokens": "revoked"}
+
+
 @router.get(
     "/tokens",
     summary="The caller's API tokens (an admin sees all)",
     response_model=list[models.TokenOut],
 )
 def list_tokens(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": t.id,
-            "name": t.name,
-            "prefix": t.prefix,
-            "user": t.username,
-            "created_at": t.created_at.isoformat(),
-            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-        }
-        for t in accounts.list_tokens(session, user)
-    ]
+    return [token_json(t) for t in tokens.list_tokens(session, user)]
 
 
 @router.post(
@@ -152,20 +225,28 @@ def list_tokens(session: SessionDep, user: CurrentUser) -> list[dict[str, Any]]:
     response_model=models.NewToken,
     responses=error_docs(403, 413),
 )
-def post_token(body: TokenIn, engine: EngineDep, user: CurrentUser) -> dict[str, Any]:
-    info, secret = accounts.create_token(engine, user, body.name, actor=user)
-    return {"id": info.id, "name": info.name, "token": secret, "shown": "once"}
+def post_token(body: TokenIn, engine: EngineDep, auth: CurrentAuth) -> dict[str, Any]:
+    info, secret = tokens.create_token(
+        engine,
+        auth.user,
+        body.name,
+        actor=auth.user,
+        scope=body.scope,
+        days=body.days,
+        parent=auth.token,
+    )
+    return {**token_json(info), "token": secret, "shown": "once"}
 
 
 @router.delete(
     "/tokens/{token_id}",
-    summary="Revoke an API token",
+    summary="Revoke an API token and every token it made",
     response_model=models.Revoked,
     responses=error_docs(403, 404),
 )
 def delete_token(token_id: RowId, engine: EngineDep, user: CurrentUser) -> dict[str, int]:
-    accounts.revoke_token(engine, token_id, actor=user)
-    return {"revoked": token_id}
+    count = tokens.revoke_token(engine, token_id, actor=user)
+    return {"revoked": token_id, "tokens_revoked": count}
 
 
 @router.get(

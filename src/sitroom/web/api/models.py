@@ -268,14 +268,15 @@ class TokenOut(BaseModel):
     name: str
     prefix: str
     user: str
+    scope: str = Field(description="read, write or admin")
     created_at: str
+    expires_at: str | None
     revoked_at: str | None
+    made_by_token: int | None = Field(description="The token this one was made with, if any")
 
 
-class NewToken(BaseModel):
-    model_config = _STRICT
-    id: int
-    name: str
+class NewToken(TokenOut):
+    model_config = ConfigDict(extra="forbid", title="NewToken")
     token: str = Field(description="The secret: shown on this answer only")
     shown: str
 
@@ -283,6 +284,19 @@ class NewToken(BaseModel):
 class Revoked(BaseModel):
     model_config = _STRICT
     revoked: int
+    tokens_revoked: int = Field(description="How many tokens ended: this one and those it made")
+
+
+class PasswordChanged(BaseModel):
+    model_config = _STRICT
+    changed: bool
+    other_sessions: str
+
+
+class PasswordReset(UserOut):
+    model_config = ConfigDict(extra="forbid", title="PasswordReset")
+    sessions: str
+    tokens: str
 
 
 class AuditEntryOut(BaseModel):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, StrictFloat, StrictInt
 
@@ -248,8 +249,16 @@ async def post_import(
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise HTTPException(413, "the file is too large: split it")
-    report = entries.import_upload(
-        engine, user, file.filename or "upload.csv", data, kind=kind, sharing=sharing
+    # In the thread pool: a large file takes seconds to check and store, and the event loop
+    # must go on serving everyone else meanwhile.
+    report = await run_in_threadpool(
+        entries.import_upload,
+        engine,
+        user,
+        file.filename or "upload.csv",
+        data,
+        kind=kind,
+        sharing=sharing,
     )
     status = 422 if report.error else 200
     body = report.as_dict()

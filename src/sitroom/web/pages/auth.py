@@ -18,10 +18,11 @@ from ..deps import (
     CurrentAuth,
     EngineDep,
     HasherDep,
+    LoginGateDep,
     MaybeAuth,
-    SessionDep,
     SettingsDep,
 )
+from ..password_checks import Throttled, checked
 from .common import render
 
 router = APIRouter()
@@ -57,9 +58,9 @@ def login_page(
 async def login(
     request: Request,
     engine: EngineDep,
-    session: SessionDep,
     settings: SettingsDep,
     hasher: HasherDep,
+    gate: LoginGateDep,
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
@@ -68,9 +69,18 @@ async def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected.encode(), csrf_token.encode()):
         return _again(request, settings.secure_cookies, "the login form expired: try again", next)
-    user = await run_in_threadpool(
-        accounts.authenticate, session, username, password, hasher=hasher
-    )
+    try:
+        user = await checked(
+            request,
+            gate,
+            username,
+            lambda: accounts.authenticate(engine, username, password, hasher=hasher),
+            failed=lambda found: found is None,
+        )
+    except Throttled as exc:
+        response = _again(request, settings.secure_cookies, str(exc), next, status_code=429)
+        response.headers["retry-after"] = str(exc.seconds)
+        return response
     if user is None:
         return _again(request, settings.secure_cookies, "wrong user name or password", next)
     lifetime = timedelta(hours=settings.session_hours)
@@ -88,10 +98,12 @@ async def login(
     return response
 
 
-def _again(request: Request, secure: bool, message: str, next_page: str) -> Response:
+def _again(
+    request: Request, secure: bool, message: str, next_page: str, *, status_code: int = 400
+) -> Response:
     token = secrets.token_urlsafe(32)
     context = {"login_csrf": token, "next": _safe_next(next_page), "error": message}
-    response = render(request, "login.html", None, context, status_code=400)
+    response = render(request, "login.html", None, context, status_code=status_code)
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, httponly=True, secure=secure, samesite="strict", max_age=3600
     )

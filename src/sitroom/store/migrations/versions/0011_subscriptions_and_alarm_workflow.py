@@ -2,7 +2,7 @@
 acknowledged or closed
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-05 08:05:40
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sitroom.store.types import UtcDateTime
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
