@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from sitroom.cli import demo_users
 from sitroom.config import Settings
-from sitroom.services import accounts
+from sitroom.services import accounts, tokens
 from sitroom.services.detection import run_detection
 from sitroom.services.series import refresh_series
 from sitroom.services.setup import load_belarus_2021
@@ -88,7 +88,7 @@ def load(database_url: str) -> dict[str, tuple[int, int, str]]:
         users = {u.username: u for u in accounts.list_users(session)}
     people: dict[str, tuple[int, int, str]] = {}
     for name in PERSONAS:
-        info, secret = accounts.create_token(engine, users[name], "fuzz run", actor=users[name])
+        info, secret = tokens.create_token(engine, users[name], "fuzz run", actor=users[name])
         people[name] = (users[name].id, info.id, secret)
     engine.dispose()
     return people

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from sitroom.domain.accounts import Role
 from sitroom.domain.places import Organisation, OrganisationKind
-from sitroom.services import accounts
+from sitroom.services import accounts, tokens
 from sitroom.store.engine import make_engine
 from sitroom.store.pipeline_tables import PipelineRunRow, StaleSeriesRow
 
@@ -68,7 +68,7 @@ def prepare(args: argparse.Namespace, url: str) -> tuple[list[str], str]:
         role=Role.REPORTER,
         actor=None,
     )
-    _, token = accounts.create_token(engine, user, "bench", actor=user)
+    _, token = tokens.create_token(engine, user, "bench", actor=user)
     engine.dispose()
     return [s["id"] for s in defined] or countries, token
 

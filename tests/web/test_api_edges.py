@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitroom.config import Settings
-from sitroom.services.accounts import TOKEN_PREFIX
+from sitroom.services.tokens import TOKEN_PREFIX
 from sitroom.web.app import create_app
 from sitroom.web.deps import SESSION_COOKIE
 from sitroom.web.settings import WebSettings, load_web_settings

@@ -105,6 +105,10 @@ ACCOUNT_WRITES = {
     ("POST", "/admin/organisations"): "accounts, administrators only",
     ("POST", "/admin/users"): "accounts, administrators only",
     ("POST", "/admin/users/{user_id}"): "accounts, administrators only",
+    ("POST", "/api/me/password"): "the caller's own password",
+    ("POST", "/admin/password"): "the caller's own password",
+    ("POST", "/api/users/{user_id}/password"): "accounts, administrators only",
+    ("POST", "/admin/users/{user_id}/password"): "accounts, administrators only",
     ("POST", "/api/alarms/{alarm_id}/acknowledge"): "an alarm's state: only alarms of the "
     "caller's audiences are found (services.alarms)",
     ("POST", "/api/alarms/{alarm_id}/close"): "an alarm's state, as above",
