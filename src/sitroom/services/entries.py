@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from ..domain.incidents import IncidentStatus
 from ..interchange.records.registry import SCHEMAS
 from ..interchange.records.schema import EntryContext, RecordKind
 from ..store.account_tables import UserRow
+from ..store.assistance_tables import OfferRow, RequestItemRow
 from ..store.engine import UnitOfWork
 from ..store.tables import FigureRow, ImportBatchRow, IncidentRow, QuarantineRow, SiteRow
 from . import audit
@@ -31,11 +33,13 @@ from .queries import QuarantinedRow
 from .report import ImportReport
 from .sinks import SINKS, Parsed
 
-ENTRY_KINDS = (RecordKind.FIGURES, RecordKind.INCIDENTS)
-_OWNED_BY_BATCH: dict[RecordKind, type[FigureRow] | type[IncidentRow] | type[SiteRow]] = {
+ENTRY_KINDS = (RecordKind.FIGURES, RecordKind.INCIDENTS, RecordKind.REQUESTS, RecordKind.OFFERS)
+_OWNED_BY_BATCH: dict[RecordKind, type[Any]] = {
     RecordKind.FIGURES: FigureRow,
     RecordKind.INCIDENTS: IncidentRow,
     RecordKind.SITES: SiteRow,
+    RecordKind.REQUESTS: RequestItemRow,
+    RecordKind.OFFERS: OfferRow,
 }
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
 

@@ -166,3 +166,9 @@ SINKS: dict[RecordKind, Callable[[Session, int], Sink]] = {
     RecordKind.SITES: SiteSink,
     RecordKind.SECTIONS: SectionSink,
 }
+
+# Requests and offers have their own module, which builds on the classes above.
+from .assist_sinks import OfferSink, RequestSink  # noqa: E402
+
+SINKS[RecordKind.REQUESTS] = RequestSink
+SINKS[RecordKind.OFFERS] = OfferSink
