@@ -4,6 +4,7 @@ sharing rule of domain.accounts; an offer also by the organisation whose request
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -124,8 +125,24 @@ def pipeline_view(
     recipient (offers shared between several countries included)."""
     lines = [o.record for o in requests(session, user)]
     found = [v.offer for v in offers(session, user)]
-    if country:
-        lines = [r for r in lines if r.country == country]
-        found = [o for o in found if country in o.recipients]
     pipe = pipeline(lines, found, day)
+    if country:
+        # Narrowed after the whole is computed: an offer revised by one to another country
+        # must still stop counting.
+        kept = [x for x in pipe.lines if country in x.recipient.split("+")]
+        pipe = Pipeline(pipe.day, kept, pipe.skipped_superseded)
+        found = [o for o in found if country in o.recipients]
     return PipelineView(pipe, by_provider(found, day, pipe.skipped_superseded), by_recipient(pipe))
+
+
+def every_request(session: Session) -> Iterator[RequestItem]:
+    """Every stored request line, for the operator's exports."""
+    query = select(RequestItemRow.__table__).order_by(RequestItemRow.id)
+    for row in session.execute(query).mappings():
+        yield mapping.request_from_row(row)
+
+
+def every_offer(session: Session) -> Iterator[Offer]:
+    query = select(OfferRow.__table__).order_by(OfferRow.id)
+    for row in session.execute(query).mappings():
+        yield mapping.offer_from_row(row)
