@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import admin, analysis, records, writes
+from . import admin, analysis, assistance, records, writes
 
 router = APIRouter(prefix="/api")
-for module in (records, analysis, writes, admin):
+for module in (records, analysis, writes, assistance, admin):
     router.include_router(module.router)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import admin, auth, docs, forms, reports, views
+from . import admin, assistance, auth, docs, forms, reports, views
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, views, forms, admin, docs, reports):
+for module in (auth, views, forms, assistance, admin, docs, reports):
     router.include_router(module.router)
