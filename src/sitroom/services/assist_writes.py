@@ -211,11 +211,16 @@ def edit_offer(
         if not OfferStatus(row.status).open:
             raise TransitionRefused(f"{row.ref} is {row.status}: a closed offer is not edited")
         values = _checked_edits(row, changes)
+        version, status, delivered = (
+            row.version + 1,
+            OfferStatus(row.status),
+            row.delivered_quantity,
+        )
         before = {k: _plain(getattr(row, k)) for k in values}
         result = uow.session.execute(
             update(OfferRow)
             .where(OfferRow.id == row.id, OfferRow.version == row.version)
-            .values(**values, version=row.version + 1)
+            .values(**values, version=version)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(f"{row.ref} was changed by someone else at the same moment; reload")
@@ -224,7 +229,7 @@ def edit_offer(
             uow.session, user, "change", "offers", row.ref, before=before, after=after, now=now
         )
         uow.commit()
-        return Moved(row.ref, OfferStatus(row.status), row.delivered_quantity, row.version + 1)
+        return Moved(ref.upper(), status, delivered, version)
 
 
 def _checked_edits(row: OfferRow, changes: dict[str, Any]) -> dict[str, Any]:
