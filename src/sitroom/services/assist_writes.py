@@ -62,6 +62,8 @@ def post_offer(
     `move_offer`. It is visible to its provider, to coordinators and to the organisation whose
     request it answers."""
     cells = {k: v for k, v in cells.items() if k not in _LIFECYCLE_CELLS}
+    # Offered today unless the form says when: an undated offer would never show in a pipeline.
+    cells["offered_on"] = cells.get("offered_on") or datetime.now(UTC).date().isoformat()
     return entries.report_record(engine, user, RecordKind.OFFERS, cells, sharing=sharing)
 
 
