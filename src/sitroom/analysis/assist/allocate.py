@@ -15,7 +15,8 @@ most what it holds; a supply goes only to the destinations its provider allows, 
 need for the same item (items are never substituted). Quantities are whole except euros.
 
 Items do not share any constraint, so each item is its own, smaller programme; the proposal's
-bound is the sum of the solver's dual bounds, so `gap` says how far from the optimum it can be.
+bound is the sum of the solver's bounds on each (the LP optimum, below which no allocation,
+whole or not, can go), so `gap` says how far from the optimum the proposal can be.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array
 
 LATE_SCALE_DAYS = 28.0
@@ -96,7 +98,7 @@ def move_cost(need: Need, supply: Supply) -> float:
     return need.weight * min(LATE_CAP, days_late(need, supply) / LATE_SCALE_DAYS)
 
 
-def _fits(need: Need, supply: Supply) -> bool:
+def fits(need: Need, supply: Supply) -> bool:
     return supply.item == need.item and (
         supply.destinations is None or need.destination in supply.destinations
     )
@@ -136,57 +138,83 @@ def allocate(
         given[m.need] += m.quantity
     uncovered = {n.key: max(0.0, n.quantity - given[n.key]) for n in needs}
     cost = cost_of(needs, supplies, moves)
-    return Allocation(
-        moves, uncovered, cost, min(bound, cost), time.perf_counter() - started, "milp"
-    )
+    return Allocation(moves, uncovered, cost, min(bound, cost), time.perf_counter() - started, "lp")
+
+
+def _pairs(needs: list[Need], supplies: list[Supply]) -> tuple[Any, Any, Any]:
+    """Which supply may serve which need (same item is given; destinations checked here), and
+    what each such move costs per unit, built with arrays: this is most of the work in Python."""
+    places = sorted({n.destination for n in needs})
+    index = {p: k for k, p in enumerate(places)}
+    allowed = np.zeros((len(supplies), len(places)), dtype=bool)
+    for j, s in enumerate(supplies):
+        if s.destinations is None:
+            allowed[j, :] = True
+        else:
+            allowed[j, [index[d] for d in s.destinations if d in index]] = True
+    where = np.array([index[n.destination] for n in needs], dtype=np.int64)
+    need_of, supply_of = np.nonzero(allowed[:, where].T)
+    needed = np.array([n.needed_by.toordinal() if n.needed_by else -1 for n in needs])
+    arrives = np.array([s.available_on.toordinal() if s.available_on else -1 for s in supplies])
+    late = np.maximum(0, arrives[supply_of] - needed[need_of])
+    late[(needed[need_of] < 0) | (arrives[supply_of] < 0)] = 0
+    weight = np.array([n.weight for n in needs])[need_of]
+    cost = weight * np.minimum(LATE_CAP, late / LATE_SCALE_DAYS)
+    return need_of, supply_of, (cost, late, weight)
 
 
 def _solve_item(
     needs: list[Need], supplies: list[Supply], gap: float, time_limit: float
 ) -> tuple[list[Move], float]:
-    pairs = [(i, j) for i, n in enumerate(needs) for j, s in enumerate(supplies) if _fits(n, s)]
-    if not pairs:
-        return [], sum(n.weight * n.quantity for n in needs)
-    n_pairs, n_needs = len(pairs), len(needs)
-    pair_need = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=n_pairs)
-    pair_supply = np.fromiter((j for _, j in pairs), dtype=np.int64, count=n_pairs)
-    cost = np.concatenate(
-        [
-            np.fromiter((move_cost(needs[i], supplies[j]) for i, j in pairs), float, n_pairs),
-            np.array([n.weight for n in needs], dtype=float),
-        ]
-    )
-    # Rows: one per need (moves in + uncovered = asked), then one per supply (moves out ≤ held).
-    rows = np.concatenate([pair_need, np.arange(n_needs), n_needs + pair_supply])
-    cols = np.concatenate([np.arange(n_pairs), n_pairs + np.arange(n_needs), np.arange(n_pairs)])
-    matrix = coo_array(
-        (np.ones(len(rows)), (rows, cols)), shape=(n_needs + len(supplies), n_pairs + n_needs)
-    ).tocsr()
+    """max Σ (weight − lateness cost) × moved, i.e. min weighted shortfall − Σ weight × asked.
+    The constraint matrix is a bipartite graph's (each move in one need row, one supply row),
+    which is totally unimodular: the LP's vertex solutions are whole numbers, so the LP
+    (HiGHS interior point, then crossover to a vertex) solves the integer problem, and its
+    optimum is the bound. Should a solution come back fractional, the MILP solver redoes it."""
     asked = np.array([n.quantity for n in needs], dtype=float)
+    constant = float(np.dot([n.weight for n in needs], asked))
+    if not supplies:
+        return [], constant
+    need_of, supply_of, (cost, late, weight) = _pairs(needs, supplies)
+    if need_of.size == 0:
+        return [], constant
     held = np.array([s.quantity for s in supplies], dtype=float)
-    lower = np.concatenate([asked, np.zeros(len(supplies))])
-    upper = np.concatenate([asked, held])
-    whole = all(n.whole for n in needs)
-    result = milp(
-        cost,
-        constraints=LinearConstraint(matrix, lower, upper),
-        bounds=Bounds(
-            np.zeros(n_pairs + n_needs), np.concatenate([np.full(n_pairs, np.inf), asked])
-        ),
-        integrality=np.full(n_pairs + n_needs, 1 if whole else 0),
-        options={"mip_rel_gap": gap, "time_limit": time_limit, "disp": False},
+    n_pairs = need_of.size
+    rows = np.concatenate([need_of, len(needs) + supply_of])
+    cols = np.concatenate([np.arange(n_pairs), np.arange(n_pairs)])
+    matrix = coo_array(
+        (np.ones(2 * n_pairs), (rows, cols)), shape=(len(needs) + len(supplies), n_pairs)
+    ).tocsr()
+    limits = np.concatenate([asked, held])
+    objective = cost - weight
+    result = linprog(
+        objective,
+        A_ub=matrix,
+        b_ub=limits,
+        bounds=(0, None),
+        method="highs-ipm",
+        options={"time_limit": time_limit},
     )
     if result.x is None:
         raise RuntimeError(f"the allocation solver found no solution: {result.message}")
-    values = np.round(result.x[:n_pairs], 6)
+    values, bound = result.x, float(result.fun) + constant
+    whole = all(n.whole for n in needs)
+    if whole and not np.allclose(values, np.round(values), atol=1e-6):
+        exact = milp(
+            objective,
+            constraints=LinearConstraint(matrix, -np.inf, limits),
+            bounds=Bounds(0, np.inf),
+            integrality=np.ones(n_pairs),
+            options={"mip_rel_gap": gap, "time_limit": time_limit},
+        )
+        values = exact.x
+        bound = float(getattr(exact, "mip_dual_bound", exact.fun)) + constant
+    values = np.round(values) if whole else values
     moves = [
-        Move(supplies[j].key, needs[i].key, float(values[p]), days_late(needs[i], supplies[j]))
-        for p, (i, j) in enumerate(pairs)
-        if values[p] > 1e-6
+        Move(supplies[supply_of[p]].key, needs[need_of[p]].key, float(values[p]), int(late[p]))
+        for p in np.flatnonzero(values > 1e-6)
     ]
-    dual = getattr(result, "mip_dual_bound", None)
-    item_bound = float(dual) if dual is not None and np.isfinite(dual) else float(result.fun)
-    return moves, item_bound
+    return moves, bound
 
 
 def greedy(needs: Sequence[Need], supplies: Sequence[Supply]) -> Allocation:
@@ -204,7 +232,7 @@ def greedy(needs: Sequence[Need], supplies: Sequence[Supply]) -> Allocation:
         for supply in by_item.get(need.item, []):
             if want <= 0:
                 break
-            if left[supply.key] <= 0 or not _fits(need, supply):
+            if left[supply.key] <= 0 or not fits(need, supply):
                 continue
             take = min(want, left[supply.key])
             left[supply.key] -= take
