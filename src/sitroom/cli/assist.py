@@ -82,6 +82,10 @@ def draft(
         None, "--out", help="Write the draft as a requests CSV to edit and import."
     ),
     request: str = typer.Option("REQ-DRAFT", help="The request ref the draft's lines get."),
+    shortfall: int | None = typer.Option(
+        None, help="Places short, when you know it: skips the runway forecast."
+    ),
+    days: int | None = typer.Option(None, help="With --shortfall: days until full."),
 ) -> None:
     """A draft request from the capacity runway's forecast shortfall and the needs calculator
     (Sphere minimums; see docs/assistance.md). Nothing is stored: edit it, then import it."""
@@ -91,7 +95,14 @@ def draft(
     from ..services.foresight import NoSeries
 
     try:
-        found = draft_for(engine(), place)
+        if shortfall is not None:
+            from ..analysis.assist.draft import draft_request
+            from ..analysis.needs import Climate, needs_for_shortfall
+
+            needs = needs_for_shortfall(shortfall, Climate.COLD)
+            found = draft_request(place.upper(), shortfall, needs, full_on=None, days_to_full=days)
+        else:
+            found = draft_for(engine(), place)
     except NoSeries as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(Exit.BAD_INPUT) from None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -15,6 +17,9 @@ from ..domain.countries import country_name
 from ..domain.figures import ReportedFigure, format_value
 from .common import Exit, err, out, session
 from .web import run_server
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def demo(
@@ -73,6 +78,7 @@ def demo(
         )
     out.print(sites)
     _print_frontex_context()
+    _print_assistance(db)
     out.print(
         f"database: {database} — explore with `SITROOM_DATABASE_URL=sqlite:///{database} "
         "sitroom figures --country LT`"
@@ -97,6 +103,35 @@ def demo(
             "`sitroom serve` keeps them Secure (HTTPS only).[/dim]"
         )
         run_server("127.0.0.1", port, 1, insecure_cookies=True)
+
+
+def _print_assistance(db: Engine) -> None:
+    """The 2021 pipeline on 4 August: the day Lithuania's first requests had been answered."""
+    from ..domain.accounts import Role, User
+    from ..services import assist_reads
+
+    day = date(2021, 8, 4)
+    with session(db) as s:
+        view = assist_reads.pipeline_view(s, User(0, "demo", None, Role.COORDINATOR), day)
+    table = Table(
+        "to", "request", "item", "asked", "delivered", "uncovered", title=f"Assistance as of {day}"
+    )
+    for x in view.pipeline.lines:
+        if x.asked is not None or x.delivered:
+            table.add_row(
+                x.recipient,
+                x.request,
+                x.item.label,
+                _count(x.asked),
+                _count(x.delivered),
+                _count(x.uncovered),
+            )
+    out.print(table)
+    out.print("[dim]the whole pipeline: `sitroom pipeline --as-of 2021-08-04`[/dim]")
+
+
+def _count(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
 
 
 def _print_frontex_context() -> None:
