@@ -199,3 +199,25 @@ def test_the_pages_show_the_pipeline_the_offers_and_take_a_move_by_form(world: W
         },
     )
     assert form.status_code == 422 and "quantity" in form.text
+
+
+def test_charlie_cannot_learn_of_alices_restricted_site_by_naming_it_as_a_destination(
+    world: World,
+) -> None:
+    from tests.web.conftest import SECRET_SITE
+
+    body = {
+        "provider": "PL",
+        "item": "bed",
+        "quantity": 5,
+        "recipient": "LT",
+        "destination": SECRET_SITE,
+        "source_url": SYNTHETIC,
+    }
+    refused = world.api("charlie").post("/api/offers", json=body)
+    unknown = world.api("charlie").post("/api/offers", json={**body, "destination": "LT-NOWHERE"})
+    assert refused.status_code == unknown.status_code == 422
+    assert refused.json()["fields"]["destination"].replace(SECRET_SITE, "X") == (
+        unknown.json()["fields"]["destination"].replace("LT-NOWHERE", "X")
+    )
+    assert world.api("alice").post("/api/offers", json=body).status_code == 201

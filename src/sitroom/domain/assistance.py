@@ -129,12 +129,9 @@ def partial_day(text: str | None, *, last: bool = True) -> date | None:
     return date(year, month, parts[2])
 
 
-# Who may do what. Each record kind has one function, built on domain.accounts' rules, so that
-# one authorisation path can fold them in.
-
-
-def may_change_request(user: User, owner: Ownership) -> bool:
-    return can_change(user, owner)
+# Who may do what with an offer: one function per kind of change, built on domain.accounts'
+# rules, so that one authorisation path can fold them in. (Request lines are only posted, by
+# any writer, as figures are.)
 
 
 def may_move_offer(

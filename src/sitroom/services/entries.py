@@ -91,11 +91,15 @@ def report_record(
             return EntryResult(
                 errors={"corrects": f"no figure you may correct has the ref {corrects!r}"}
             )
-        place = getattr(record, "place", None)
+        field_name = "place" if hasattr(record, "place") else "destination"
+        place = getattr(record, field_name, None)
         if place and _hidden_site(uow.session, user, place):
             # The sink's own words: a site the user may not see does not exist for them.
-            reason = f"{place!r} is not a known country code, border section or reception site"
-            return EntryResult(errors={"place": reason})
+            if field_name == "place":
+                reason = f"{place!r} is not a known country code, border section or reception site"
+            else:
+                reason = f"{place!r} is not a known reception site"
+            return EntryResult(errors={field_name: reason})
         batch = _batch(uow.session, user, kind, "web form", cells, now)
         outcome = SINKS[kind](uow.session, batch.id).take([Parsed(1, record, cells)])
         if outcome.refused:
