@@ -15,9 +15,11 @@ from ...domain.accounts import Sharing
 from ...domain.assistance import OfferStatus
 from ...interchange.records.offers import offer_cells
 from ...interchange.records.requests import request_cells
+from ...interchange.records.schema import RecordKind
 from ...services import assist_capacity, assist_plan, assist_reads, assist_writes
 from ...services.assist_writes import Conflict
 from ..deps import CurrentUser, EngineDep, SessionDep, Writer
+from .common import FormatQuery, export, records_of
 
 router = APIRouter(tags=["assistance"])
 
@@ -170,8 +172,11 @@ def get_requests(
     session: SessionDep,
     user: CurrentUser,
     country: Annotated[str | None, Query(max_length=2)] = None,
-) -> RecordsOut:
+    fmt: FormatQuery = None,
+) -> Any:
     found = assist_reads.requests(session, user, country.upper() if country else None)
+    if fmt is not None:
+        return export(RecordKind.REQUESTS, fmt, records_of(found), "requests")
     return RecordsOut(
         items=[RecordOut(cells=request_cells(o.record), sharing=o.sharing.value) for o in found]
     )
@@ -191,9 +196,14 @@ def post_request(body: RequestIn, engine: EngineDep, user: Writer) -> Response:
 
 @router.get("/offers", summary="Offers you may see", response_model=RecordsOut)
 def get_offers(
-    session: SessionDep, user: CurrentUser, status: OfferStatus | None = None
-) -> RecordsOut:
+    session: SessionDep,
+    user: CurrentUser,
+    status: OfferStatus | None = None,
+    fmt: FormatQuery = None,
+) -> Any:
     found = assist_reads.offers(session, user, status=status)
+    if fmt is not None:
+        return export(RecordKind.OFFERS, fmt, (v.offer for v in found), "offers")
     return RecordsOut(
         items=[
             RecordOut(cells=offer_cells(v.offer), sharing=v.owner.sharing.value, version=v.version)
