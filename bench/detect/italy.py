@@ -56,41 +56,32 @@ def main() -> int:
     dates, counts = series.dates, series.counts
     red = result.index[result.alarm]
     amber = result.index[result.level == Level.AMBER] if result.level is not None else red[:0]
-    print(
-        f"monitored {dates[start]} .. {dates[-1]}: {result.index.size} days, "
-        f"{red.size} red, {amber.size} amber; status {result.status.value}"
-    )
+    print(f"monitored {dates[start]} .. {dates[-1]}: {result.index.size} days, "
+          f"{red.size} red, {amber.size} amber; status {result.status.value}")
 
     print("\n2023 alarm episodes (red days <= 7 days apart merged):")
     print("| first red | last red | red days | largest day in episode | first red vs largest |")
     print("|---|---|---|---|---|")
-    in_2023 = red[
-        (dates[red] >= np.datetime64("2023-01-01")) & (dates[red] <= np.datetime64("2023-12-31"))
-    ]
+    in_2023 = red[(dates[red] >= np.datetime64("2023-01-01")) &
+                  (dates[red] <= np.datetime64("2023-12-31"))]
     for lo, hi in episodes(in_2023):
         window = np.arange(max(lo - 14, 0), hi + 1)
         peak = int(window[np.nanargmax(counts[window])])
         lead = (dates[lo] - dates[peak]).astype(int)
-        print(
-            f"| {dates[lo]} | {dates[hi]} | {int(np.sum((in_2023 >= lo) & (in_2023 <= hi)))} "
-            f"| {dates[peak]} ({int(counts[peak])}) | {lead:+d} d |"
-        )
+        print(f"| {dates[lo]} | {dates[hi]} | {int(np.sum((in_2023 >= lo) & (in_2023 <= hi)))} "
+              f"| {dates[peak]} ({int(counts[peak])}) | {lead:+d} d |")
 
     print("\nThe ten largest days of 2023 (level the day itself):")
     print("| day | landings | expected | probability | level |")
     print("|---|---|---|---|---|")
-    year = np.flatnonzero(
-        (dates[result.index] >= np.datetime64("2023-01-01"))
-        & (dates[result.index] <= np.datetime64("2023-12-31"))
-    )
+    year = np.flatnonzero((dates[result.index] >= np.datetime64("2023-01-01"))
+                          & (dates[result.index] <= np.datetime64("2023-12-31")))
     names = {int(Level.GREEN): "green", int(Level.AMBER): "amber", int(Level.RED): "red"}
     assert result.probability is not None and result.level is not None
     for j in sorted(year[np.argsort(-np.nan_to_num(result.observed[year]))[:10]]):
-        print(
-            f"| {dates[result.index[j]]} | {int(result.observed[j])} | "
-            f"{result.expected[j]:.0f} | {result.probability[j]:.2f} | "
-            f"{names[int(result.level[j])]} |"
-        )
+        print(f"| {dates[result.index[j]]} | {int(result.observed[j])} | "
+              f"{result.expected[j]:.0f} | {result.probability[j]:.2f} | "
+              f"{names[int(result.level[j])]} |")
 
     monthly: dict[str, float] = defaultdict(float)
     red_by_month: dict[str, int] = defaultdict(int)
@@ -101,23 +92,15 @@ def main() -> int:
     months = sorted(monthly)[:-1]  # the last month is incomplete
     median = float(np.median([monthly[m] for m in months]))
     quiet = [m for m in months if monthly[m] < median]
-    print(
-        f"\nQuiet months (total below the median month, {median:.0f}): {len(quiet)}; "
-        f"red days in them: {sum(red_by_month[m] for m in quiet)}"
-    )
+    print(f"\nQuiet months (total below the median month, {median:.0f}): {len(quiet)}; "
+          f"red days in them: {sum(red_by_month[m] for m in quiet)}")
     print("| month | landings | red days |")
     print("|---|---|---|")
     for m in quiet:
         print(f"| {m} | {monthly[m]:.0f} | {red_by_month[m]} |")
-    print(
-        "\nRed days per year:",
-        dict(
-            sorted(
-                (year, int(np.sum(np.char.startswith(dates[red].astype(str), year))))
-                for year in ("2021", "2022", "2023", "2024", "2025")
-            )
-        ),
-    )
+    print("\nRed days per year:", dict(sorted(
+        (year, int(np.sum(np.char.startswith(dates[red].astype(str), year))))
+        for year in ("2021", "2022", "2023", "2024", "2025"))))
     return 0
 
 

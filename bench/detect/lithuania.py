@@ -34,10 +34,8 @@ def main() -> None:
         by_series.setdefault((alarm.measure.value, alarm.place), []).append(alarm.day)
     for (measure, place), days in sorted(by_series.items()):
         early = [d.isoformat() for d in days if d < date(2021, 9, 1)]
-        print(
-            f"{measure} at {place}: first alarm {days[0]}, {len(days)} in all; "
-            f"before September 2021: {', '.join(early) or 'none'}"
-        )
+        print(f"{measure} at {place}: first alarm {days[0]}, {len(days)} in all; "
+              f"before September 2021: {', '.join(early) or 'none'}")
 
 
 if __name__ == "__main__":

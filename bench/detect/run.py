@@ -83,19 +83,9 @@ SLOW = {"ff365_noufaily_b2"}
 def _amber_as_alarm(result: DetectionResult) -> DetectionResult:
     assert result.level is not None
     return dataclasses.replace(result, alarm=result.level >= Level.AMBER)
-
-
 # one configuration per method for the many-series timing (the _a01 variants only change alpha)
-TIMED = [
-    "cusum_default",
-    "ears_c1",
-    "ears_c2",
-    "ears_c3",
-    "ff365_default_b2",
-    "ffdow_noufaily",
-    "glrnb_default",
-    "border",
-]
+TIMED = ["cusum_default", "ears_c1", "ears_c2", "ears_c3", "ff365_default_b2", "ffdow_noufaily",
+         "glrnb_default", "border"]
 
 
 def _read_reference() -> dict[tuple[str, str], dict[str, str]]:
@@ -111,9 +101,8 @@ def run_scenario(scenario: Scenario, runner: Runner) -> tuple[Score, float, dict
     for sid, series in scenario.series.items():
         alarms[sid] = alarms_on_days(runner(series, start=start), len(series))
     elapsed = time.process_time() - began
-    score = evaluate(
-        scenario.truth, alarms, int(EVAL_START.astype(np.int64)), int(EVAL_END.astype(np.int64))
-    )
+    score = evaluate(scenario.truth, alarms, int(EVAL_START.astype(np.int64)),
+                     int(EVAL_END.astype(np.int64)))
     return score, elapsed, alarms
 
 
@@ -124,10 +113,8 @@ def _fmt(x: float, digits: int = 2) -> str:
 def score_table(configs: list[str]) -> dict[tuple[str, str], tuple[Score, float]]:
     reference = _read_reference()
     results: dict[tuple[str, str], tuple[Score, float]] = {}
-    print(
-        "| scenario | method | sens | median delay (d) | FA/series-yr | PPV | CPU time (s) |"
-        " R sens | R median delay | R FA/series-yr | R time (s) | same alarm counts as R |"
-    )
+    print("| scenario | method | sens | median delay (d) | FA/series-yr | PPV | CPU time (s) |"
+          " R sens | R median delay | R FA/series-yr | R time (s) | same alarm counts as R |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in ("border", "pointsource"):
         scenario = load_scenario(name)
@@ -138,21 +125,15 @@ def score_table(configs: list[str]) -> dict[tuple[str, str], tuple[Score, float]
             if ref is None:
                 r_cols = "- | - | - | - | (not an R method)"
             else:
-                same = (
-                    int(ref["n_alarms"]) == score.alarms
-                    and int(ref["false_alarms"]) == score.false_alarms
-                    and int(ref["detected"]) == score.detected
-                )
-                r_cols = (
-                    f"{float(ref['sensitivity']):.2f} | {float(ref['delay_median']):g} | "
-                    f"{float(ref['false_alarms_per_series_year']):.1f} | "
-                    f"{float(ref['r_algo_time_s']):.1f} | {'yes' if same else 'NO'}"
-                )
-            print(
-                f"| {name} | {config} | {_fmt(score.sensitivity)} | {score.delay_median:g} | "
-                f"{_fmt(score.false_alarms_per_series_year, 1)} | {_fmt(score.ppv)} | "
-                f"{elapsed:.2f} | {r_cols} |"
-            )
+                same = (int(ref["n_alarms"]) == score.alarms
+                        and int(ref["false_alarms"]) == score.false_alarms
+                        and int(ref["detected"]) == score.detected)
+                r_cols = (f"{float(ref['sensitivity']):.2f} | {float(ref['delay_median']):g} | "
+                          f"{float(ref['false_alarms_per_series_year']):.1f} | "
+                          f"{float(ref['r_algo_time_s']):.1f} | {'yes' if same else 'NO'}")
+            print(f"| {name} | {config} | {_fmt(score.sensitivity)} | {score.delay_median:g} | "
+                  f"{_fmt(score.false_alarms_per_series_year, 1)} | {_fmt(score.ppv)} | "
+                  f"{elapsed:.2f} | {r_cols} |")
     return results
 
 
@@ -185,11 +166,9 @@ def time_many(count: int, configs: list[str], workers: int | None = None) -> Non
     used = usable_cores() if workers is None else workers
     total_wall = total_cpu = 0.0
     load_start = os.getloadavg()
-    print(
-        f"\nTiming on {count} SYNTHETIC resampled series x 3 years (monitoring 2021) with "
-        f"detect_many on {used} worker process(es); CPU s adds up this process and the "
-        f"workers. Load average at start: {_load(load_start)}"
-    )
+    print(f"\nTiming on {count} SYNTHETIC resampled series x 3 years (monitoring 2021) with "
+          f"detect_many on {used} worker process(es); CPU s adds up this process and the "
+          f"workers. Load average at start: {_load(load_start)}")
     print("| method | wall s | CPU s | CPU ms per series |")
     print("|---|---|---|---|")
     for config in configs:
@@ -198,14 +177,10 @@ def time_many(count: int, configs: list[str], workers: int | None = None) -> Non
         wall, cpu = time.perf_counter() - wall, _cpu_with_children() - cpu
         total_wall, total_cpu = total_wall + wall, total_cpu + cpu
         print(f"| {config} | {wall:.1f} | {cpu:.1f} | {1000 * cpu / count:.1f} |")
-    print(
-        f"| **all of the above** | **{total_wall:.1f}** | **{total_cpu:.1f}** | "
-        f"{1000 * total_cpu / count:.1f} |"
-    )
-    print(
-        f"Load average at start: {_load(load_start)}; at end: {_load(os.getloadavg())} "
-        f"({os.cpu_count()} cores)"
-    )
+    print(f"| **all of the above** | **{total_wall:.1f}** | **{total_cpu:.1f}** | "
+          f"{1000 * total_cpu / count:.1f} |")
+    print(f"Load average at start: {_load(load_start)}; at end: {_load(os.getloadavg())} "
+          f"({os.cpu_count()} cores)")
 
 
 def _cpu_with_children() -> float:
@@ -226,20 +201,15 @@ def compare_with_r(ours: dict[str, np.ndarray], scenario: Scenario) -> None:
     script = Path(__file__).resolve().parent / "r_farrington.R"
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "r_alarms.csv"
-        done = subprocess.run(
-            ["Rscript", str(script), str(DATA / "sim_border.csv"), str(out)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = subprocess.run(["Rscript", str(script), str(DATA / "sim_border.csv"), str(out)],
+                              capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print("\n--with-r: R failed (is r-cran-surveillance installed?)\n" + done.stderr[-500:])
             return
         print("\n" + done.stdout.strip())
         differ, worst = 0, 0.0
-        bounds = {
-            sid: _upper_bounds(series, scenario.start) for sid, series in scenario.series.items()
-        }
+        bounds = {sid: _upper_bounds(series, scenario.start)
+                  for sid, series in scenario.series.items()}
         with out.open(newline="") as fh:
             for row in csv.DictReader(fh):
                 series = scenario.series[row["series"]]
@@ -252,10 +222,8 @@ def compare_with_r(ours: dict[str, np.ndarray], scenario: Scenario) -> None:
                     worst = max(worst, abs(mine - theirs) / abs(theirs))
                 elif np.isfinite(theirs) != np.isfinite(mine):
                     worst = float("inf")
-        print(
-            f"R vs Python farringtonFlexible (b=2) on the border scenario: {differ} differing "
-            f"alarm days; largest relative difference of the upper bounds {worst:.1e}"
-        )
+        print(f"R vs Python farringtonFlexible (b=2) on the border scenario: {differ} differing "
+              f"alarm days; largest relative difference of the upper bounds {worst:.1e}")
 
 
 def _upper_bounds(series: CountSeries, start: int) -> np.ndarray:
@@ -266,21 +234,16 @@ def _upper_bounds(series: CountSeries, start: int) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the slow daily Noufaily config")
     ap.add_argument("--with-r", action="store_true", help="also run R farringtonFlexible")
     ap.add_argument("--series", type=int, default=1000, help="series for the timing run")
     ap.add_argument("--no-timing", action="store_true", help="skip the many-series timing")
     ap.add_argument("--timing-only", action="store_true", help="only the many-series timing")
     ap.add_argument("--only", help="comma-separated configurations to score")
-    ap.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="processes for the timing run (default: every usable core)",
-    )
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes for the timing run (default: every usable core)")
     o = ap.parse_args(argv)
     configs = [c for c in CONFIGS if not (o.quick and c in SLOW)]
     if o.only:
@@ -291,10 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     results = score_table(configs)
     if ("border", "ff365_default_b2") in results:
         ff_time = results[("border", "ff365_default_b2")][1]
-        print(
-            f"\nfarringtonFlexible b=2 on 50 x 3-year border series: {ff_time:.2f} s CPU "
-            f"(R: 121.71 s, {121.71 / ff_time:.0f}x faster)"
-        )
+        print(f"\nfarringtonFlexible b=2 on 50 x 3-year border series: {ff_time:.2f} s CPU "
+              f"(R: 121.71 s, {121.71 / ff_time:.0f}x faster)")
     if o.with_r:
         scenario = load_scenario("border")
         _, _, ours = run_scenario(scenario, CONFIGS["ff365_default_b2"])

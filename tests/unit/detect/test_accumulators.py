@@ -15,9 +15,8 @@ increments = st.lists(st.floats(-3, 3, allow_nan=False), min_size=1, max_size=60
 
 @settings(max_examples=60, deadline=None)
 @given(increments, increments)
-def test_the_restarting_chart_family_equals_the_day_by_day_recursion(
-    a: list[float], b: list[float]
-) -> None:
+def test_the_restarting_chart_family_equals_the_day_by_day_recursion(a: list[float],
+                                                                     b: list[float]) -> None:
     days = min(len(a), len(b))
     terms = np.stack([np.array(a[:days]), np.array(b[:days])], axis=1)
     threshold = 2.5

@@ -33,7 +33,8 @@ def test_a_quiet_year_with_a_strong_weekday_pattern_gives_at_most_two_red_days()
 
 def test_an_earlier_surge_in_the_baseline_does_not_hide_the_next_one() -> None:
     later = 2 * YEAR + 150
-    series, _ = daily(3 * YEAR, 10.0, seed=4, size=5.0, surges=((2 * YEAR - 60, 5.0), (later, 2.5)))
+    series, _ = daily(3 * YEAR, 10.0, seed=4, size=5.0,
+                      surges=((2 * YEAR - 60, 5.0), (later, 2.5)))
     result = border_surge(series, start=2 * YEAR)
     delay = _first_red(result.alarm, result.index, later)
     assert delay is not None and delay <= 21
@@ -73,9 +74,8 @@ def test_a_wide_range_around_the_usual_level_is_no_evidence() -> None:
     upper = np.full(counts.size, np.nan)
     vague = np.arange(2 * YEAR + 10, 2 * YEAR + 60)
     counts[vague], lower[vague], upper[vague] = np.nan, 0.0, 200.0
-    result = border_surge(
-        CountSeries.of(counts, dates=series.dates, lower=lower, upper=upper), start=2 * YEAR
-    )
+    result = border_surge(CountSeries.of(counts, dates=series.dates, lower=lower, upper=upper),
+                          start=2 * YEAR)
     assert not result.alarm[np.isin(result.index, vague)].any()
 
 

@@ -63,14 +63,6 @@ def test_farrington_flexible_expected_values_equal_rs(case: GoldenCase) -> None:
 
 def test_every_golden_case_is_covered() -> None:
     presets = {c.preset for c in CASES}
-    assert {
-        "ears_c1",
-        "ears_c2",
-        "ears_c3",
-        "ff_default",
-        "ff_noufaily",
-        "farrington_classic",
-        "cusum_default",
-        "glrnb_default",
-    } <= presets
+    assert {"ears_c1", "ears_c2", "ears_c3", "ff_default", "ff_noufaily", "farrington_classic",
+            "cusum_default", "glrnb_default"} <= presets
     assert len(CASES) == 107
