@@ -26,7 +26,7 @@ from sitroom.domain.accounts import Role, Sharing, User
 from sitroom.domain.places import Organisation, OrganisationKind
 from sitroom.interchange.records.places import SITE_COLUMNS
 from sitroom.interchange.records.schema import RecordKind
-from sitroom.services import accounts, entries, tokens
+from sitroom.services import accounts, assist_writes, entries, tokens
 from sitroom.services.ingest import import_file
 from sitroom.store.engine import make_engine
 from sitroom.store.migrate import upgrade
@@ -49,7 +49,16 @@ SECRET_FIGURE_NOTE = "alice-secret-figure-note"
 SECRET_INCIDENT_TEXT = "alice-secret-incident-text"
 SECRET_SITE_NAME = "Alice secret camp"
 SECRET_SITE = "LT-SECRETCAMP"
-SECRETS = (SECRET_FIGURE_NOTE, SECRET_INCIDENT_TEXT, SECRET_SITE_NAME, SECRET_SITE)
+SECRET_REQUEST_NOTE = "alice-secret-request-note"
+SECRET_OFFER_NOTE = "alice-secret-offer-note"
+SECRETS = (
+    SECRET_FIGURE_NOTE,
+    SECRET_INCIDENT_TEXT,
+    SECRET_SITE_NAME,
+    SECRET_SITE,
+    SECRET_REQUEST_NOTE,
+    SECRET_OFFER_NOTE,
+)
 
 
 @dataclass
@@ -202,8 +211,42 @@ def build_world(engine: Engine, folder: Path, url: str) -> World:
         {**factories.incident_row(2), "description": "alice-shared-incident"},
         sharing=Sharing.SHARED,
     )
+    request = assist_writes.post_request(
+        engine,
+        alice,
+        {
+            "request": "REQ-A",
+            "requested_on": "2021-07-15",
+            "country": "LT",
+            "item": "heater",
+            "quantity": "20",
+            "source_url": "https://example.org/synthetic-test-data",
+            "note": SECRET_REQUEST_NOTE,
+        },
+        sharing=Sharing.RESTRICTED,
+    )
+    offer = assist_writes.post_offer(
+        engine,
+        alice,
+        {
+            "provider": "LT border guard",
+            "item": "drone",
+            "quantity": "5",
+            "recipient": "LV",
+            "source_url": "https://example.org/synthetic-test-data",
+            "note": SECRET_OFFER_NOTE,
+        },
+        sharing=Sharing.RESTRICTED,
+    )
     assert figure.ref and incident.ref and shared.ref, (figure, incident, shared)
-    world.refs = {"figure": figure.ref, "incident": incident.ref, "shared_incident": shared.ref}
+    assert request.ref and offer.ref, (request, offer)
+    world.refs = {
+        "figure": figure.ref,
+        "incident": incident.ref,
+        "shared_incident": shared.ref,
+        "request": request.ref,
+        "offer": offer.ref,
+    }
     bad = factories.figure_rows(2)
     bad[1]["measure"] = "arrivals_by_balloon"
     data = factories.figures_file(folder / "alice.csv", bad).read_bytes()

@@ -42,6 +42,15 @@ READS = {
     "/api/alarms": [""],
     "/api/situation": [""],
     "/api/imports/{batch_id}/rejected": [""],
+    "/api/requests": ["", "?country=LT", "?format=csv", "?format=hxl"],
+    "/api/offers": ["", "?status=offered", "?format=csv", "?format=json"],
+    "/api/offers/{ref}": [""],
+    "/api/pipeline": ["?as_of=2021-07-20"],
+    "/api/allocation": ["?as_of=2021-07-20"],
+    "/assistance": ["", "?as_of=2021-07-20&country=LT"],
+    "/assistance/requests": [""],
+    "/assistance/offers": [""],
+    "/assistance/proposal": ["?as_of=2021-07-20"],
     "/api/me": [""],
     "/api/organisations": [""],
     "/api/users": [""],
@@ -82,6 +91,12 @@ WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
     ("POST", "/api/imports"): (403, None),
     ("POST", "/api/sections"): (403, 403),
     ("DELETE", "/api/sections/{section_id}"): (403, 403),
+    ("POST", "/api/requests"): (403, None),
+    ("POST", "/api/offers"): (403, None),
+    ("POST", "/api/offers/{ref}/status"): (403, 404),
+    ("PATCH", "/api/offers/{ref}"): (403, 404),
+    ("POST", "/api/offers/{ref}/capacity"): (403, 404),
+    ("POST", "/api/allocation/accept"): (403, 403),
     ("POST", "/api/organisations"): (403, 403),
     ("POST", "/api/users"): (403, 403),
     ("PATCH", "/api/users/{user_id}"): (403, 403),
@@ -93,6 +108,10 @@ WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
     ("POST", "/report/figure"): (403, 422),
     ("POST", "/report/occupancy"): (403, 422),
     ("POST", "/import"): (403, None),
+    ("POST", "/assistance/requests"): (None, None),
+    ("POST", "/assistance/offers"): (None, None),
+    ("POST", "/assistance/offers/{ref}/move"): (None, None),
+    ("POST", "/assistance/proposal/accept"): (None, None),
     ("POST", "/admin/organisations"): (403, 403),
     ("POST", "/admin/sections"): (403, 403),
     ("POST", "/admin/sections/{section_id}/delete"): (403, 403),
@@ -151,6 +170,8 @@ def test_every_route_has_an_access_case(world: World) -> None:
 
 def fill(path: str, world: World) -> str:
     ref = world.refs["incident"] if path.startswith("/api/incidents") else world.refs["figure"]
+    if path.startswith(("/api/offers", "/assistance/offers")):
+        ref = world.refs["offer"]
     return (
         path.replace("{ref}", ref)
         .replace("{batch_id}", str(world.batch))
@@ -195,6 +216,12 @@ def test_charlie_reads_nothing_of_alices_restricted_records(world: World, path: 
         "/incidents",
         "/sites",
         "/",
+        "/api/requests",
+        "/api/requests?format=hxl",
+        "/api/offers",
+        "/api/offers?format=csv",
+        "/assistance/requests",
+        "/assistance/offers",
     ],
 )
 def test_alice_and_bob_see_what_charlie_cannot(world: World, url: str) -> None:
@@ -215,8 +242,12 @@ def _attempt(world: World, who: str, method: str, path: str) -> Any:
             body = {**FIGURE, "corrects": world.refs["figure"]}
         elif path == "/api/incidents":
             body = INCIDENT
+        elif path == "/api/offers/{ref}/status":
+            body = {"status": "accepted"}
         elif path.endswith("/status"):
             body = {"status": "retracted"}
+        elif path.endswith("/capacity"):
+            body = {"site": SECRET_SITE, "day": "2021-07-09"}
         elif path.endswith("/occupancy"):
             body = {"day": "2021-07-09", "occupancy": 10}
         elif path == "/api/organisations":

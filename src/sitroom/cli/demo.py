@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,8 @@ from .common import Exit, compact_table, day_text, err, out, session
 from .web import run_server
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from ..services.picture import Picture
 
 
@@ -58,6 +61,7 @@ def demo(
         picture = first_picture(s, belarus_2021.PICTURE_DAY)
     _print_picture(picture)
     _print_frontex_context()
+    _print_assistance(db)
     _print_skipped(load.skipped)
     out.print(
         f"database: {database} — explore with `SITROOM_DATABASE_URL=sqlite:///{database} "
@@ -129,6 +133,35 @@ def _print_skipped(skipped: list[belarus_2021.Skipped]) -> None:
     for (file, reason), rows in sorted(by_reason.items(), key=lambda item: -len(item[1])):
         lines = ", ".join(str(r.line) for r in rows)
         out.print(f"  {reason} ({len(rows)}): {file} lines {lines}")
+
+
+def _print_assistance(db: Engine) -> None:
+    """The 2021 pipeline on 4 August: the day Lithuania's first requests had been answered."""
+    from ..domain.accounts import Role, User
+    from ..services import assist_reads
+
+    day = date(2021, 8, 4)
+    with session(db) as s:
+        view = assist_reads.pipeline_view(s, User(0, "demo", None, Role.COORDINATOR), day)
+    table = Table(
+        "to", "request", "item", "asked", "delivered", "uncovered", title=f"Assistance as of {day}"
+    )
+    for x in view.pipeline.lines:
+        if x.asked is not None or x.delivered:
+            table.add_row(
+                x.recipient,
+                x.request,
+                x.item.label,
+                _count(x.asked),
+                _count(x.delivered),
+                _count(x.uncovered),
+            )
+    out.print(table)
+    out.print("[dim]the whole pipeline: `sitroom pipeline --as-of 2021-08-04`[/dim]")
+
+
+def _count(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
 
 
 def _print_frontex_context() -> None:

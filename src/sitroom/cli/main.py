@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import analysis, browse, demo, foresee, live, report, transfer, warn, web
+from . import analysis, assist, browse, demo, foresee, live, report, transfer, warn, web
 
 app = typer.Typer(
     name="sitroom",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (transfer, browse, analysis, warn, foresee, demo, report, web, live):
+for module in (transfer, browse, analysis, warn, foresee, assist, demo, report, web, live):
     module.register(app)
 
 

@@ -21,6 +21,7 @@ from ..services import alarms as alarm_service
 from ..services import queries
 from ..services import series_reads as series_service
 from . import highlights
+from .assistance import assistance_sections
 from .model import AlarmLine, Chart, ConflictLine, CountrySection, Report, TitleBlock
 from .numbers import SeriesView, key_figure, previous_year_total
 from .places import section_lines, site_lines
@@ -89,6 +90,7 @@ def _build(
     alarm_lines.sort(key=lambda a: (a.day, a.place), reverse=True)
     chosen = highlights.choose(facts, alarm_lines, on, week_start, WINDOW_DAYS)
     conflicts = _conflicts(session, codes, chart_start, on, book)
+    assistance = assistance_sections(session, codes, on, book)
     missing = [] if chosen else ["Nothing to highlight: no figures cover the period."]
     title = TitleBlock(
         title=f"Situation report: {', '.join(country_name(c) for c in codes) or 'no countries'}",
@@ -111,6 +113,7 @@ def _build(
         method_note=METHOD_NOTE,
         missing=missing,
         map_svg=_map(session, codes, on, shown),
+        assistance=assistance,
     )
 
 

@@ -37,6 +37,10 @@ def _number(number: Number | None, empty: str = "no figure") -> str:
     return f"{text} {_cite(number.citations)}".strip()
 
 
+def _opt(value: float | None) -> str:
+    return "—" if value is None else count(value)
+
+
 def render_markdown(report: Report) -> str:
     t = report.title
     lines = [
@@ -73,6 +77,27 @@ def render_markdown(report: Report) -> str:
         f"({a.state}) {_cite(a.citations)}".rstrip()
         for a in report.alarms
     ] or ["- none"]
+    lines += ["", "## Assistance", ""]
+    for a in report.assistance:
+        lines += [
+            f"### {a.name}",
+            "",
+            f"{a.offers} offers standing, {a.offers_delivered} delivered, "
+            f"{count(a.value_eur)} EUR pledged.",
+            "",
+            "| request | item | asked | offered | accepted, on the way | delivered | uncovered "
+            "| sources |",
+            "|---|---|---:|---:|---:|---:|---:|---|",
+        ]
+        lines += [
+            f"| {x.request} | {x.item} ({x.unit}) | {_opt(x.asked)} | {count(x.offered)} | "
+            f"{count(x.committed)} | {count(x.delivered)} | {_opt(x.uncovered)} | "
+            f"{_cite(x.citations)} |"
+            for x in a.lines
+        ]
+        lines.append("")
+    if not report.assistance:
+        lines.append("- none")
     lines += ["", "## Sources", ""]
     lines += [
         f"{s.number}. {_text(s.organisation) + ', ' if s.organisation else ''}"

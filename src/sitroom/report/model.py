@@ -123,6 +123,30 @@ class ConflictLine:
 
 
 @dataclass(frozen=True, slots=True)
+class AssistanceLine:
+    request: str
+    item: str
+    unit: str
+    asked: float | None
+    offered: float
+    committed: float  # accepted and in transit
+    delivered: float
+    uncovered: float | None
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AssistanceCountry:
+    code: str
+    name: str
+    requests_open: int
+    offers: int
+    offers_delivered: int
+    value_eur: float
+    lines: list[AssistanceLine]
+
+
+@dataclass(frozen=True, slots=True)
 class TitleBlock:
     title: str
     day: date
@@ -146,3 +170,4 @@ class Report:
     method_note: list[str]
     missing: list[str] = field(default_factory=list)
     map_svg: str = ""
+    assistance: list[AssistanceCountry] = field(default_factory=list)

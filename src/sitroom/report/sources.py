@@ -48,6 +48,18 @@ class SourceBook:
                 numbers.append(number)
         return tuple(sorted(numbers))
 
+    def cite_source(self, source: FigureSource, ref: str, description: str) -> int:
+        """The number of a source that is not a figure's (an offer's, a request's)."""
+        key = _key(source)
+        number = self._numbers.get(key)
+        if number is None:
+            number = len(self._numbers) + 1
+            self._numbers[key] = number
+            self._sources[number] = source
+            self._used[number] = {}
+        self._used[number].setdefault(ref, description)
+        return number
+
     def sources(self) -> list[Source]:
         return [
             Source(

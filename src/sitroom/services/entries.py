@@ -31,7 +31,13 @@ from .sinks import SINKS, Parsed
 from .write_gate import WriteGate, allowed_to_write
 
 # Sections are entered one by one too (by coordinators and administrators: write_gate).
-ENTRY_KINDS = (RecordKind.FIGURES, RecordKind.INCIDENTS, RecordKind.SECTIONS)
+ENTRY_KINDS = (
+    RecordKind.FIGURES,
+    RecordKind.INCIDENTS,
+    RecordKind.SECTIONS,
+    RecordKind.REQUESTS,
+    RecordKind.OFFERS,
+)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
 
 

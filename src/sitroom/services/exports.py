@@ -13,7 +13,7 @@ from ..interchange.records.registry import SCHEMAS
 from ..interchange.records.schema import RecordKind
 from ..interchange.registry import WRITERS, Format
 from ..interchange.table import Column
-from . import queries
+from . import assist_reads, queries
 
 
 def export_records(
@@ -45,6 +45,8 @@ LOADERS: dict[RecordKind, RecordLoader] = {
     RecordKind.INCIDENTS: lambda session, _where: queries.iter_incidents(session),
     RecordKind.SITES: lambda session, _where: queries.list_sites(session),
     RecordKind.SECTIONS: lambda session, _where: queries.list_sections(session),
+    RecordKind.REQUESTS: lambda session, _where: assist_reads.every_request(session),
+    RecordKind.OFFERS: lambda session, _where: assist_reads.every_offer(session),
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ..datasets import belarus_2021
+from ..datasets import assistance_2021, belarus_2021
 from ..domain.accounts import Writer
 from ..store.migrate import upgrade
 from .ingest import import_file
@@ -27,11 +27,14 @@ class DemoLoad:
 
 
 def load_belarus_2021(engine: Engine, *, now: datetime | None = None) -> DemoLoad:
-    """Import the bundled 2021 data through the same importer users run."""
+    """Import the bundled 2021 data — border figures, sites, sections, then the assistance
+    asked for and offered — through the same importer users run."""
     upgrade(engine)
     reports = []
     with tempfile.TemporaryDirectory(prefix="sitroom-demo-") as folder:
         files, skipped = belarus_2021.write_import_files(Path(folder))
+        assistance, not_loaded = assistance_2021.write_import_files(Path(folder))
+        files, skipped = [*files, *assistance], [*skipped, *not_loaded]
         for path in files:
             operator = Writer.operator(belarus_2021.ENTERED_BY)
             reports.append(

@@ -143,3 +143,9 @@ SINKS: dict[RecordKind, Callable[[Session, int, WriteGate], Sink]] = {
     RecordKind.SITES: SiteSink,
     RecordKind.SECTIONS: SectionSink,
 }
+
+# Requests and offers have their own module, which builds on the classes above.
+from .assist_sinks import OfferSink, RequestSink  # noqa: E402
+
+SINKS[RecordKind.REQUESTS] = RequestSink
+SINKS[RecordKind.OFFERS] = OfferSink

@@ -21,6 +21,7 @@ from ..domain.figures import ReportedFigure
 from ..domain.incidents import Incident
 from ..domain.places import ReceptionSite
 from ..interchange.records.schema import RecordKind
+from ..store.assistance_tables import RequestItemRow
 from ..store.mapping import Owner
 from ..store.tables import FigureRow, IncidentRow, SectionRow, SiteRow
 from .access import visible
@@ -182,10 +183,48 @@ def _sections(gate: WriteGate, block: Sequence[Parsed]) -> list[Refused]:
     return [Refused(p.line, "id", SECTIONS_NEED_A_COORDINATOR) for p in block]
 
 
+def _unknown_destination(place: str) -> str:
+    return f"{place!r} is not a known reception site"
+
+
+def _requests(gate: WriteGate, block: Sequence[Parsed]) -> list[Refused]:
+    """A request's destination: a site the writer may see (a hidden one reads as none)."""
+    sites = gate.places().sites
+    return [
+        Refused(p.line, "destination", _unknown_destination(p.record.destination))
+        for p in block
+        if p.record.destination and p.record.destination not in sites
+    ]
+
+
+def _offers(gate: WriteGate, block: Sequence[Parsed]) -> list[Refused]:
+    """An offer's destination as a request's, and the request it answers: one the writer may
+    see (a hidden request reads as none)."""
+    refused = _requests(gate, block)
+    lines = {r.line for r in refused}
+    wanted = {p.record.request for p in block if p.record.request and p.line not in lines}
+    table = RequestItemRow.__table__
+    seen = set(
+        gate.session.scalars(
+            select(RequestItemRow.request).where(
+                RequestItemRow.request.in_(wanted), gate.visible(table)
+            )
+        )
+    )
+    refused += [
+        Refused(p.line, "request", f"no request {p.record.request!r} is stored")
+        for p in block
+        if p.line not in lines and p.record.request and p.record.request not in seen
+    ]
+    return refused
+
+
 CHECKS: dict[RecordKind, Check] = {
     RecordKind.FIGURES: _figures,
     RecordKind.INCIDENTS: _incidents,
     RecordKind.SITES: _sites,
     RecordKind.SECTIONS: _sections,
+    RecordKind.REQUESTS: _requests,
+    RecordKind.OFFERS: _offers,
 }
 """Every record kind's reference checks; a kind without an entry cannot be written."""

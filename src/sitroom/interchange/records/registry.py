@@ -6,7 +6,9 @@ from typing import Any
 
 from .figures import FIGURES
 from .incidents import INCIDENTS
+from .offers import OFFERS
 from .places import SECTIONS, SITES
+from .requests import REQUESTS
 from .schema import RecordKind, RecordSchema
 
 SCHEMAS: dict[RecordKind, RecordSchema[Any]] = {
@@ -14,6 +16,8 @@ SCHEMAS: dict[RecordKind, RecordSchema[Any]] = {
     RecordKind.INCIDENTS: INCIDENTS,
     RecordKind.SITES: SITES,
     RecordKind.SECTIONS: SECTIONS,
+    RecordKind.REQUESTS: REQUESTS,
+    RecordKind.OFFERS: OFFERS,
 }
 
 

@@ -19,6 +19,8 @@ class RecordKind(enum.StrEnum):
     INCIDENTS = "incidents"
     SITES = "sites"
     SECTIONS = "sections"
+    REQUESTS = "requests"
+    OFFERS = "offers"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sitroom.store import (  # noqa: F401  (registers tables)
     account_tables,
     analysis_tables,
+    assistance_tables,
     notification_tables,
     pipeline_tables,
 )

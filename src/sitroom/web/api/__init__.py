@@ -4,8 +4,8 @@ documented with the refusals any of them may give (web/errors.py: API_ERRORS).""
 from fastapi import APIRouter
 
 from ..errors import API_ERRORS
-from . import admin, alarms, analysis, records, subscriptions, writes
+from . import admin, alarms, analysis, assistance, records, subscriptions, writes
 
 router = APIRouter(prefix="/api", responses=API_ERRORS)
-for module in (records, analysis, alarms, subscriptions, writes, admin):
+for module in (records, analysis, alarms, subscriptions, writes, assistance, admin):
     router.include_router(module.router)

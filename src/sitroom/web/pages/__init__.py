@@ -2,8 +2,32 @@
 
 from fastapi import APIRouter
 
-from . import admin, alarms, auth, docs, feeds, forms, reports, sections, subscriptions, views
+from . import (
+    admin,
+    alarms,
+    assistance,
+    auth,
+    docs,
+    feeds,
+    forms,
+    reports,
+    sections,
+    subscriptions,
+    views,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, views, alarms, subscriptions, forms, admin, sections, docs, reports, feeds):
+for module in (
+    auth,
+    views,
+    alarms,
+    subscriptions,
+    forms,
+    assistance,
+    admin,
+    sections,
+    docs,
+    reports,
+    feeds,
+):
     router.include_router(module.router)
