@@ -32,11 +32,25 @@ def _section() -> dict[str, str]:
             "length_km": "2", "line": ""}  # fmt: skip
 
 
+def _request() -> dict[str, str]:
+    return {"ref": f"REQ-S{number()}.1", "request": f"REQ-S{number()}",
+            "requested_on": "2021-07-15", "country": "PL", "item": "tent_60", "quantity": "12",
+            "source_url": "https://example.org/synthetic-test-data"}  # fmt: skip
+
+
+def _offer() -> dict[str, str]:
+    return {"ref": f"OFF-S-{number()}", "provider": "PL", "item": "tent_60", "quantity": "10",
+            "recipient": "LT", "source_url": "https://example.org/synthetic-test-data",
+            "offered_on": "2021-07-16"}  # fmt: skip
+
+
 SAMPLES: dict[RecordKind, Callable[[], dict[str, str]]] = {
     RecordKind.FIGURES: figure_row,
     RecordKind.INCIDENTS: incident,
     RecordKind.SITES: _site,
     RecordKind.SECTIONS: _section,
+    RecordKind.REQUESTS: _request,
+    RecordKind.OFFERS: _offer,
 }
 
 
@@ -109,6 +123,19 @@ ACCOUNT_WRITES = {
     ("POST", "/admin/password"): "the caller's own password",
     ("POST", "/api/users/{user_id}/password"): "accounts, administrators only",
     ("POST", "/admin/users/{user_id}/password"): "accounts, administrators only",
+    # Assistance lines are posted through entries (and so the gate, as RECORD_WRITES would
+    # show for /api/requests and /api/offers); the moves of a stored offer are judged by
+    # domain.assistance.may_move_offer on the offer the caller may see (assist_writes).
+    ("POST", "/api/requests"): "a request line through entries.report_record and the gate",
+    ("POST", "/api/offers"): "an offer through entries.report_record and the gate",
+    ("POST", "/assistance/requests"): "a request line through entries.report_record",
+    ("POST", "/assistance/offers"): "an offer through entries.report_record",
+    ("POST", "/api/offers/{ref}/status"): "an offer's move: domain.assistance.may_move_offer",
+    ("PATCH", "/api/offers/{ref}"): "an offer's edit: provider or coordinator only",
+    ("POST", "/assistance/offers/{ref}/move"): "an offer's move: may_move_offer",
+    ("POST", "/api/offers/{ref}/capacity"): "a site's capacity figure through entries",
+    ("POST", "/api/allocation/accept"): "coordinators accept a proposal (assist_plan)",
+    ("POST", "/assistance/proposal/accept"): "coordinators accept a proposal (assist_plan)",
     ("POST", "/api/alarms/{alarm_id}/acknowledge"): "an alarm's state: only alarms of the "
     "caller's audiences are found (services.alarms)",
     ("POST", "/api/alarms/{alarm_id}/close"): "an alarm's state, as above",
