@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -64,10 +65,12 @@ def report_record(
     *,
     sharing: Sharing = Sharing.RESTRICTED,
     now: datetime | None = None,
+    within: UnitOfWork | None = None,
 ) -> EntryResult:
     """Parse one record as the importer does, store it as the user's organisation's, audit it.
     Every field's mistake is reported, not only the first, so a form can show each beside
-    its field."""
+    its field. `within` is a caller's unit of work that stores several records (and what it
+    adds itself) in one transaction: the caller commits, or rolls back on any error."""
     _require_writer(user)
     if kind not in ENTRY_KINDS:
         raise ValueError(f"{kind.value} are defined by import, not entered one by one")
@@ -80,7 +83,7 @@ def report_record(
         record = schema.parse(cells, EntryContext(user.username, now))
     except FieldErrors as exc:
         return EntryResult(errors=dict(exc.errors))
-    with UnitOfWork(engine) as uow:
+    with nullcontext(within) if within else UnitOfWork(engine) as uow:
         corrects = getattr(record, "corrects", None)
         if corrects and not _may_correct(uow.session, user, corrects):
             # Not found and not allowed read the same: a restricted ref stays unconfirmed.
@@ -102,7 +105,8 @@ def report_record(
         _own(uow.session, kind, batch.id, user, sharing)
         after = {**schema.to_cells(record), "sharing": sharing.value}
         audit.record(uow.session, user, "create", kind.value, ref, after=after, now=now)
-        uow.commit()
+        if within is None:
+            uow.commit()
     return EntryResult(ref=ref)
 
 

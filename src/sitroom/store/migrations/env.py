@@ -5,7 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from sitroom.store import account_tables, analysis_tables  # noqa: F401  (registers tables)
+from sitroom.store import (  # noqa: F401  (registers tables)
+    account_tables,
+    analysis_tables,
+    field_tables,
+)
 from sitroom.store.tables import Base
 
 engine: Engine = context.config.attributes["engine"]
