@@ -294,3 +294,12 @@ def _quarantine(
             )
         )
     return batch.id
+
+
+def stored_digests(engine: Engine, digests: list[str]) -> set[str]:
+    """Which of these files a stored submission refers to (a read: the others may go)."""
+    with Session(engine) as session:
+        found = session.scalars(
+            select(FieldAttachmentRow.sha256).where(FieldAttachmentRow.sha256.in_(digests))
+        )
+        return set(found)

@@ -114,7 +114,7 @@ class DeviceCheck:
         if row is None:
             self._verify(_DUMMY_HASH, password)
             return None
-        device_row, user_row = row.tuple()
+        device_row, user_row = row[0], row[1]
         if not self._matches(device_row, password):
             return None
         usable = (

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..domain.errors import InvalidValue
 from ..services.accounts import DEFAULT_HASHER, NotAllowed
 from ..store.engine import make_engine
-from . import api, pages
+from . import api, openrosa, pages
 from .cache import SituationCache
 from .deps import BadCsrf, NotSignedIn
 from .limits import BodyLimit, SecurityHeaders
@@ -58,6 +58,7 @@ def create_app(settings: WebSettings, *, hasher: PasswordHasher | None = None) -
     app.add_middleware(SecurityHeaders)
     _handle_errors(app)
     app.include_router(api.router)
+    openrosa.install(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     leaflet = settings.assets_dir / "leaflet" / "dist"
