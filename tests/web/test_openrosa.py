@@ -325,7 +325,9 @@ BAD_XML = {
         b'<data id="sitroom_incident" version="2026120501"><description>&x;</description>'
         b"<meta><instanceID>uuid:xxe</instanceID></meta></data>"
     ),
-    "no instance id": b'<data id="sitroom_incident" version="2026120501"><persons>3</persons></data>',
+    "no instance id": (
+        b'<data id="sitroom_incident" version="2026120501"><persons>3</persons></data>'
+    ),
 }
 
 
