@@ -3,6 +3,7 @@ both databases, with alice's and charlie's phones (SYNTHETIC reports)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import warnings
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -401,3 +403,54 @@ def test_a_submission_without_form_data_is_refused(field: Field) -> None:
 def test_the_openrosa_routes_are_not_in_the_api_schema(field: Field) -> None:
     schema = TestClient(field.app).get("/api/openapi.json").json()
     assert not [p for p in schema["paths"] if "openrosa" in p]
+
+
+async def _cut_off(app: object, headers: dict[str, str], body: bytes) -> list[dict[str, object]]:
+    """Send the first part of a body as a phone losing its signal would, then disconnect."""
+    incoming = [
+        {"type": "http.request", "body": body, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "https",
+        "path": "/openrosa/submission",
+        "raw_path": b"/openrosa/submission",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 40000),
+        "server": ("testserver", 443),
+    }
+    await app(scope, receive, send)  # type: ignore[operator]
+    return sent
+
+
+def test_a_connection_cut_mid_upload_stores_nothing(field: Field) -> None:
+    _ident, xml = phone.instance_xml("sitroom_incident", phone.incident_fields(persons="21"))
+    photo = phone.synthetic_jpeg(400_000, seed=9)
+    request = httpx.Request(
+        "POST",
+        "https://testserver/openrosa/submission",
+        headers=field.logins["alice"],
+        **phone.submission_files(xml, {"cut.jpg": photo}),
+    )
+    body = request.read()
+    headers = {**dict(request.headers), "host": "testserver"}
+    before = (field.count(FieldSubmissionRow), field.count(IncidentRow), len(field.stored_files()))
+    sent = asyncio.run(_cut_off(field.app, headers, body[: len(body) // 2]))
+    after = (field.count(FieldSubmissionRow), field.count(IncidentRow), len(field.stored_files()))
+    assert after == before
+    assert sent and sent[0].get("status") == 400
+    assert not list((field.folder / "attachments" / "incoming").glob("*"))

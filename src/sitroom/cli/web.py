@@ -20,13 +20,23 @@ def serve(
         "--insecure-cookies",
         help="Send the session cookie over plain HTTP too: only for a demo on 127.0.0.1.",
     ),
+    forwarded_allow_ips: str = typer.Option(
+        "",
+        help="Addresses of the TLS proxy in front (e.g. 127.0.0.1) whose X-Forwarded-Proto "
+        "and X-Forwarded-For are believed: phones report only over HTTPS.",
+    ),
 ) -> None:
     """Serve the situation room. Put it behind HTTPS: session cookies are Secure by default,
-    so over plain HTTP a browser only keeps them with --insecure-cookies."""
-    run_server(host, port, workers, insecure_cookies=insecure_cookies)
+    so over plain HTTP a browser only keeps them with --insecure-cookies; phones (OpenRosa,
+    /openrosa) are refused over plain HTTP, so name the proxy with --forwarded-allow-ips."""
+    run_server(
+        host, port, workers, insecure_cookies=insecure_cookies, forwarded=forwarded_allow_ips
+    )
 
 
-def run_server(host: str, port: int, workers: int, *, insecure_cookies: bool) -> None:
+def run_server(
+    host: str, port: int, workers: int, *, insecure_cookies: bool, forwarded: str = ""
+) -> None:
     import uvicorn  # imported on use: every other command starts faster without it
 
     if insecure_cookies:
@@ -40,7 +50,8 @@ def run_server(host: str, port: int, workers: int, *, insecure_cookies: bool) ->
         port=port,
         workers=workers,
         log_level="warning",
-        proxy_headers=False,
+        proxy_headers=bool(forwarded),
+        forwarded_allow_ips=forwarded or None,
     )
 
 

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..domain.accounts import User
 from ..domain.countries import country_name
 from ..field.attachments import StoredFile
 from ..field.choices import choices_csv, vocabulary_lists
@@ -25,7 +26,7 @@ from ..field.forms import FieldForm
 from ..field.instance import FieldInstance
 from ..field.records import FieldEntry, field_entries
 from ..store.engine import UnitOfWork
-from ..store.field_tables import FieldAttachmentRow, FieldSubmissionRow
+from ..store.field_tables import FieldAttachmentRow, FieldDeviceRow, FieldSubmissionRow
 from ..store.tables import ImportBatchRow, QuarantineRow, SectionRow
 from . import access, audit, entries
 from .field_devices import Device
@@ -303,3 +304,39 @@ def stored_digests(engine: Engine, digests: list[str]) -> set[str]:
             select(FieldAttachmentRow.sha256).where(FieldAttachmentRow.sha256.in_(digests))
         )
         return set(found)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionSummary:
+    instance_id: str
+    form_id: str
+    device: str
+    received_at: datetime
+    status: str
+    batch_id: int | None
+    files: int
+
+
+def recent_submissions(session: Session, user: User, limit: int = 20) -> list[SubmissionSummary]:
+    """What the user's phones sent last, with where a held report waits."""
+    files = (
+        select(func.count())
+        .where(FieldAttachmentRow.submission_id == FieldSubmissionRow.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            FieldSubmissionRow.instance_id,
+            FieldSubmissionRow.form_id,
+            FieldDeviceRow.name,
+            FieldSubmissionRow.received_at,
+            FieldSubmissionRow.status,
+            FieldSubmissionRow.batch_id,
+            files,
+        )
+        .join(FieldDeviceRow, FieldDeviceRow.id == FieldSubmissionRow.device_id)
+        .where(FieldDeviceRow.user_id == user.id)
+        .order_by(FieldSubmissionRow.received_at.desc(), FieldSubmissionRow.id.desc())
+        .limit(limit)
+    )
+    return [SubmissionSummary(*row) for row in rows]

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import admin, auth, docs, forms, reports, views
+from . import admin, auth, docs, forms, phones, reports, views
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, views, forms, admin, docs, reports):
+for module in (auth, views, forms, admin, phones, docs, reports):
     router.include_router(module.router)
