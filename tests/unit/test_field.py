@@ -109,3 +109,11 @@ def test_a_file_that_is_not_what_it_says_is_refused(tmp_path: Path) -> None:
         store.receive("x.png", "image/png", io.BytesIO(phone.synthetic_jpeg(2000)))
     with pytest.raises(AttachmentRefused, match="not accepted"):
         store.receive("x.svg", "image/svg+xml", io.BytesIO(b"<svg/>"))
+
+
+def test_docs_field_names_every_form_and_choice_list() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "field.md").read_text(encoding="utf-8")
+    for form in field_forms().values():
+        assert f"`{form.form_id}`" in text, form.form_id
+        for name in form.media:
+            assert f"`{name}`" in text, name

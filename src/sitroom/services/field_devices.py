@@ -31,6 +31,9 @@ from . import audit
 from .accounts import DEFAULT_HASHER
 
 REMEMBER_SECONDS = 300.0
+# argon2 takes 64 MiB per check by default: a hundred phones signing in at once must not take
+# gigabytes, so checks wait their turn beyond this many per process.
+CONCURRENT_CHECKS = 2
 _DUMMY_HASH = DEFAULT_HASHER.hash("not the password of any phone")
 
 
@@ -102,6 +105,7 @@ class DeviceCheck:
         self.hasher = hasher
         self._passed: dict[str, tuple[str, str, float]] = {}
         self._lock = threading.Lock()
+        self._checks = threading.BoundedSemaphore(CONCURRENT_CHECKS)
 
     def device(self, session: Session, login: str, password: str) -> Device | None:
         """None for unknown, revoked or wrong credentials, or a user who may no longer submit
@@ -156,7 +160,8 @@ class DeviceCheck:
         return True
 
     def _verify(self, hashed: str, password: str) -> bool:
-        try:
-            return self.hasher.verify(hashed, password)
-        except (VerificationError, InvalidHashError):
-            return False
+        with self._checks:
+            try:
+                return self.hasher.verify(hashed, password)
+            except (VerificationError, InvalidHashError):
+                return False
