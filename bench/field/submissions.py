@@ -17,6 +17,7 @@ import base64
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -171,6 +172,19 @@ def peak_memory_kib(pid: int) -> dict[int, int]:
     return found
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -178,6 +192,16 @@ def children(pid: int) -> list[int]:
         return []
     direct = [int(p) for p in text.split()]
     return direct + [c for d in direct for c in children(d)]
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and its workers (its own process group), forcibly if they hang."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
 
 
 def free_port() -> int:
@@ -213,7 +237,9 @@ def main() -> None:
         "SITROOM_FIELD_OVER_HTTP": "1",
     }
     command = [sys.executable, "-m", "sitroom.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen([*command, "--workers", str(args.workers)], env=env)
+    server = subprocess.Popen(
+        [*command, "--workers", str(args.workers)], env=env, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}"
     total = args.devices * args.per_device
     photo_bytes = int(args.photo_mb * 1024 * 1024)
@@ -225,16 +251,17 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        cpu_before = cpu_seconds([server.pid, *children(server.pid)])
         started = time.perf_counter()
         latencies, errors, resent = asyncio.run(
             patrol(base, logins, args.per_device, photo_bytes, version, args.resend_every)
         )
         elapsed = time.perf_counter() - started
+        cpu = cpu_seconds([server.pid, *children(server.pid)]) - cpu_before
         resend_failures = asyncio.run(resend(base, resent))
         memory = peak_memory_kib(server.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        stop(server)
     engine = make_engine(Settings(database_url=url))
     with Session(engine) as session:
         stored = session.scalar(select(func.count()).select_from(FieldSubmissionRow))
@@ -257,6 +284,10 @@ def main() -> None:
         f"stored: {stored} submissions, {incidents} incidents, {attachments} attachment rows, "
         f"{on_disk} files on disk; {len(resent)} resent, {resend_failures} resends not "
         "answered 'already'"
+    )
+    print(
+        f"server CPU: {cpu:.1f} s for {total} reports, {cpu / total * 1000:.0f} ms per report "
+        f"(HEAD and POST); load average at the end {os.getloadavg()[0]:.1f}"
     )
     peaks = ", ".join(f"{kib / 1024:.0f} MiB" for kib in memory.values())
     print(f"server peak resident memory per process (VmHWM): {peaks}")

@@ -107,18 +107,21 @@ class DeviceCheck:
         self._lock = threading.Lock()
         self._checks = threading.BoundedSemaphore(CONCURRENT_CHECKS)
 
-    def device(self, session: Session, login: str, password: str) -> Device | None:
+    def device(self, engine: Engine, login: str, password: str) -> Device | None:
         """None for unknown, revoked or wrong credentials, or a user who may no longer submit
-        with them; each costs about as long, so a guess learns nothing from the time."""
-        row = session.execute(
-            select(FieldDeviceRow, UserRow)
-            .join(UserRow, UserRow.id == FieldDeviceRow.user_id)
-            .where(FieldDeviceRow.login == login[:60])
-        ).first()
-        if row is None:
+        with them; each costs about as long, so a guess learns nothing from the time. The
+        database connection is handed back before the password is checked: a hundred phones
+        waiting for argon2 must not hold the pool."""
+        with Session(engine) as session:
+            found = session.execute(
+                select(FieldDeviceRow, UserRow)
+                .join(UserRow, UserRow.id == FieldDeviceRow.user_id)
+                .where(FieldDeviceRow.login == login[:60])
+            ).first()
+        if found is None:
             self._verify(_DUMMY_HASH, password)
             return None
-        device_row, user_row = row[0], row[1]
+        device_row, user_row = found[0], found[1]
         if not self._matches(device_row, password):
             return None
         usable = (

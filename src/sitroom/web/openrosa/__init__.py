@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
+from ...field.forms import field_forms
 from ...services.accounts import DEFAULT_HASHER
 from ...services.field_devices import DeviceCheck
 from .replies import OpenRosaError, message_reply
@@ -15,6 +16,9 @@ from .routes import router
 
 
 def install(app: FastAPI) -> None:
+    # The XLSForms are converted when the app is made: a broken form stops the start, not a
+    # phone's first request.
+    field_forms()
     app.state.field_devices = DeviceCheck(getattr(app.state, "hasher", DEFAULT_HASHER))
 
     @app.exception_handler(OpenRosaError)

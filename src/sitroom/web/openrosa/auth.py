@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ...services.field_devices import Device, DeviceCheck
-from ..deps import SessionDep, SettingsDep
+from ..deps import EngineDep, SettingsDep
 from .replies import OpenRosaError
 
 REALM = "sitroom"
@@ -31,7 +31,7 @@ def _credentials(header: str) -> tuple[str, str] | None:
     return (login, password) if sep else None
 
 
-def field_device(request: Request, session: SessionDep, settings: SettingsDep) -> Device:
+def field_device(request: Request, engine: EngineDep, settings: SettingsDep) -> Device:
     # A plain def: FastAPI runs it in the thread pool, where argon2's check does not hold up
     # the event loop.
     if request.url.scheme != "https" and not settings.field_over_http:
@@ -40,7 +40,7 @@ def field_device(request: Request, session: SessionDep, settings: SettingsDep) -
     if credentials is None:
         raise OpenRosaError(401, "sign in with this phone's sitroom credentials", CHALLENGE)
     check: DeviceCheck = request.app.state.field_devices
-    device = check.device(session, *credentials)
+    device = check.device(engine, *credentials)
     if device is None:
         raise OpenRosaError(
             401, "these phone credentials are unknown, revoked or no longer valid", CHALLENGE
