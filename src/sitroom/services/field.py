@@ -1,9 +1,9 @@
-"""Reports from phones over OpenRosa: the choice lists each person's forms read, and each
-submission turned into sitroom records through `entries.report_record` — the same parser,
-sinks, ownership and audit as a web form — with the submission, its phone, GPS point and
-times, and its files, in the same transaction. A submission whose records fail the checks is
-kept whole in the quarantine with the reasons, for its organisation to fix. One instance ID
-is stored once: a resend changes nothing, a changed body under the same ID is refused."""
+"""Reports from phones over OpenRosa: each submission becomes sitroom records through
+`entries.report_record` — the same parser, sinks, ownership and audit as a web form — stored
+with the submission (its phone, GPS point and times) and its files in one transaction. A
+submission whose records fail the checks is kept whole, its records waiting in the quarantine
+with the reasons, for its organisation to fix. One instance ID is stored once: a resend
+changes nothing, a changed body under the same ID is refused."""
 
 from __future__ import annotations
 
@@ -14,21 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..domain.accounts import User
-from ..domain.countries import country_name
 from ..field.attachments import StoredFile
-from ..field.choices import choices_csv, vocabulary_lists
 from ..field.forms import FieldForm
 from ..field.instance import FieldInstance
 from ..field.records import FieldEntry, field_entries
 from ..store.engine import UnitOfWork
-from ..store.field_tables import FieldAttachmentRow, FieldDeviceRow, FieldSubmissionRow
-from ..store.tables import ImportBatchRow, QuarantineRow, SectionRow
-from . import access, audit, entries
+from ..store.field_tables import FieldAttachmentRow, FieldSubmissionRow
+from ..store.tables import ImportBatchRow, QuarantineRow
+from . import audit, entries
 from .field_devices import Device
 
 log = logging.getLogger(__name__)
@@ -56,32 +53,6 @@ class SubmissionOutcome:
             why = "; ".join(f"{k}: {v}" for k, v in self.reasons.items())
             return f"received, but held for a fix in the quarantine: {why}"
         return f"stored {len(self.records)} record(s) in sitroom"
-
-
-def media_file(session: Session, device: Device, name: str) -> bytes | None:
-    """A choice list as the phone's user may see it; None for a name no form reads."""
-    fixed = vocabulary_lists()
-    if name in fixed:
-        return choices_csv(fixed[name])
-    if name == "sections.csv":
-        return choices_csv(_sections(session))
-    sites = [
-        (s.record.id, f"{s.record.name} ({s.record.id})")
-        for s in access.sites(session, device.user)
-    ]
-    if name == "sites.csv":
-        return choices_csv(sites)
-    if name == "places.csv":
-        sections = _sections(session)
-        countries = sorted({code.split("-")[0] for code, _ in sections + sites})
-        named = [(c, f"{country_name(c)} ({c})") for c in countries]
-        return choices_csv(named + sections + sites)
-    return None
-
-
-def _sections(session: Session) -> list[tuple[str, str]]:
-    rows = session.execute(select(SectionRow.id, SectionRow.name).order_by(SectionRow.id))
-    return [(ident, f"{name} ({ident})") for ident, name in rows]
 
 
 def receive_submission(
@@ -295,48 +266,3 @@ def _quarantine(
             )
         )
     return batch.id
-
-
-def stored_digests(engine: Engine, digests: list[str]) -> set[str]:
-    """Which of these files a stored submission refers to (a read: the others may go)."""
-    with Session(engine) as session:
-        found = session.scalars(
-            select(FieldAttachmentRow.sha256).where(FieldAttachmentRow.sha256.in_(digests))
-        )
-        return set(found)
-
-
-@dataclass(frozen=True, slots=True)
-class SubmissionSummary:
-    instance_id: str
-    form_id: str
-    device: str
-    received_at: datetime
-    status: str
-    batch_id: int | None
-    files: int
-
-
-def recent_submissions(session: Session, user: User, limit: int = 20) -> list[SubmissionSummary]:
-    """What the user's phones sent last, with where a held report waits."""
-    files = (
-        select(func.count())
-        .where(FieldAttachmentRow.submission_id == FieldSubmissionRow.id)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(
-            FieldSubmissionRow.instance_id,
-            FieldSubmissionRow.form_id,
-            FieldDeviceRow.name,
-            FieldSubmissionRow.received_at,
-            FieldSubmissionRow.status,
-            FieldSubmissionRow.batch_id,
-            files,
-        )
-        .join(FieldDeviceRow, FieldDeviceRow.id == FieldSubmissionRow.device_id)
-        .where(FieldDeviceRow.user_id == user.id)
-        .order_by(FieldSubmissionRow.received_at.desc(), FieldSubmissionRow.id.desc())
-        .limit(limit)
-    )
-    return [SubmissionSummary(*row) for row in rows]

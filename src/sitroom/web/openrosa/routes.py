@@ -18,7 +18,7 @@ from ...domain.accounts import can_write
 from ...field.attachments import AttachmentRefused, AttachmentStore, StoredFile
 from ...field.forms import FieldForm, field_forms
 from ...field.instance import MAX_INSTANCE_BYTES, InstanceRefused, parse_instance
-from ...services import field
+from ...services import field, field_reads
 from ...services.accounts import NotAllowed
 from ..deps import EngineDep, SessionDep, SettingsDep
 from ..settings import WebSettings
@@ -70,7 +70,7 @@ def get_manifest(
     form = _form(form_id)
     files = []
     for name in form.media:
-        data = field.media_file(session, device, name) or b""
+        data = field_reads.media_file(session, device, name) or b""
         files.append((name, hashlib.md5(data, usedforsecurity=False).hexdigest()))
     return xml_reply(manifest(files, f"{_base(request)}/forms/{form_id}/media"))
 
@@ -78,7 +78,7 @@ def get_manifest(
 @router.get("/forms/{form_id}/media/{name}")
 def get_media(form_id: str, name: str, device: FieldDevice, session: SessionDep) -> Response:
     form = _form(form_id)
-    data = field.media_file(session, device, name) if name in form.media else None
+    data = field_reads.media_file(session, device, name) if name in form.media else None
     if data is None:
         raise OpenRosaError(404, f"the form {form_id!r} has no file {name!r}")
     return Response(data, media_type="text/csv; charset=utf-8", headers=OPENROSA_HEADERS)
@@ -158,5 +158,6 @@ async def _instance_bytes(part: object) -> bytes:
 
 async def _forget(engine: Engine, store: AttachmentStore, files: list[StoredFile]) -> None:
     if files:
-        used = await run_in_threadpool(field.stored_digests, engine, [f.sha256 for f in files])
+        digests = [f.sha256 for f in files]
+        used = await run_in_threadpool(field_reads.stored_digests, engine, digests)
         store.forget(files, used)

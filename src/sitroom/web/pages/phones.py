@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ...domain.errors import InvalidValue
 from ...field.collect_settings import collect_settings, qr_svg, settings_payload
-from ...services import field, field_devices
+from ...services import field_devices, field_reads
 from ...services.field_devices import NewDevice
 from ..deps import CurrentAuth, EngineDep, HasherDep, SessionDep
 from .common import render
@@ -31,7 +31,7 @@ def _page(
     server = str(request.url_for("openrosa_form_list")).removesuffix("/formList")
     context: dict[str, object] = {
         "devices": field_devices.list_devices(session, auth.user),
-        "submissions": field.recent_submissions(session, auth.user),
+        "submissions": field_reads.recent_submissions(session, auth.user),
         "server": server,
         "made": made,
         "error": error,
