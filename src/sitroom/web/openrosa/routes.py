@@ -120,30 +120,31 @@ async def post_submission(
         outcome = await run_in_threadpool(
             field.receive_submission, engine, device, field_forms(), instance, xml, files
         )
-    except ClientDisconnect:
+    except BaseException as exc:
+        # Nothing of a refused or broken report stays: not its rows, not its new files.
         await _forget(engine, store, files)
-        raise OpenRosaError(
-            400, "the upload broke off: nothing was stored, send it again"
-        ) from None
-    except StarletteHTTPException as exc:  # a malformed multipart body
-        await _forget(engine, store, files)
-        raise OpenRosaError(
-            400, f"the submission is not readable multipart: {exc.detail}"
-        ) from None
-    except (InstanceRefused, AttachmentRefused) as exc:
-        await _forget(engine, store, files)
-        status = 413 if getattr(exc, "too_large", False) else 400
-        raise OpenRosaError(status, str(exc)) from None
-    except field.SubmissionRefused as exc:
-        await _forget(engine, store, files)
-        raise OpenRosaError(exc.status, str(exc)) from None
-    except NotAllowed as exc:
-        await _forget(engine, store, files)
-        raise OpenRosaError(403, str(exc)) from None
-    except BaseException:
-        await _forget(engine, store, files)
-        raise
+        refusal = _refusal(exc)
+        if refusal is None:
+            raise
+        raise refusal from None
     return message_reply(201, outcome.message, headers=_accept(settings))
+
+
+def _refusal(exc: BaseException) -> OpenRosaError | None:
+    """The OpenRosa answer for what went wrong with a report; None for a fault of sitroom's."""
+    if isinstance(exc, ClientDisconnect):
+        return OpenRosaError(400, "the upload broke off: nothing was stored, send it again")
+    if isinstance(exc, StarletteHTTPException):  # a malformed multipart body
+        return OpenRosaError(400, f"the submission is not readable multipart: {exc.detail}")
+    if isinstance(exc, AttachmentRefused):
+        return OpenRosaError(413 if exc.too_large else 400, str(exc))
+    if isinstance(exc, InstanceRefused):
+        return OpenRosaError(400, str(exc))
+    if isinstance(exc, field.SubmissionRefused):
+        return OpenRosaError(exc.status, str(exc))
+    if isinstance(exc, NotAllowed):
+        return OpenRosaError(403, str(exc))
+    return None
 
 
 async def _instance_bytes(part: object) -> bytes:
