@@ -128,9 +128,15 @@ async def patrol(
                 "xml_submission_file": ("submission.xml", xml, "text/xml"),
                 "photo.jpg": ("photo.jpg", image, "image/jpeg"),
             }
-            head = await client.head("/openrosa/submission", headers=headers)
             started = time.perf_counter()
-            response = await client.post("/openrosa/submission", headers=headers, files=files)
+            try:
+                head = await client.head("/openrosa/submission", headers=headers)
+                started = time.perf_counter()
+                response = await client.post("/openrosa/submission", headers=headers, files=files)
+            except httpx.HTTPError:
+                latencies.append(time.perf_counter() - started)
+                errors += 1
+                continue
             latencies.append(time.perf_counter() - started)
             if head.status_code != 204 or response.status_code != 201:
                 errors += 1

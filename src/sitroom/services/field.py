@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..field.attachments import StoredFile
@@ -29,6 +31,7 @@ from . import audit, entries
 from .field_devices import Device
 
 log = logging.getLogger(__name__)
+SQLITE_ATTEMPTS = 8
 
 
 class SubmissionRefused(Exception):
@@ -76,11 +79,20 @@ def receive_submission(
         )
     now = now or datetime.now(UTC)
     digest = hashlib.sha256(xml).hexdigest()
-    try:
-        return _receive(engine, device, instance, xml, digest, files, now)
-    except IntegrityError:
-        # The same report arrived twice at once and the other copy won: this one is a resend.
-        return _receive(engine, device, instance, xml, digest, files, now)
+    for attempt in range(SQLITE_ATTEMPTS):
+        try:
+            return _receive(engine, device, instance, xml, digest, files, now)
+        except IntegrityError:
+            # The same report arrived twice at once and the other copy won: a resend.
+            return _receive(engine, device, instance, xml, digest, files, now)
+        except OperationalError as exc:
+            # SQLite refuses at once (without waiting) a transaction that read and then
+            # wants to write while another holds the write lock; nothing was stored, so the
+            # whole report is tried again.
+            if "database is locked" not in str(exc.orig) or attempt == SQLITE_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _receive(
