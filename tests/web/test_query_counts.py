@@ -29,6 +29,7 @@ PAGES = [
     "/report",
     "/import",
     "/admin",
+    "/phones",
     "/api/figures?country=LT",
     "/api/incidents?section=LT-BY-1",
     "/api/incidents/totals",

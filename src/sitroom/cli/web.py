@@ -30,8 +30,9 @@ def serve(
     ),
     trusted_proxy: str = typer.Option(
         "",
-        help="Address of the HTTPS proxy in front: its X-Forwarded-For then names each "
-        "client, so that login throttling counts per person's address, not the proxy's.",
+        help="Address of the HTTPS proxy in front (e.g. 127.0.0.1): its X-Forwarded-For and "
+        "X-Forwarded-Proto are believed, so that login throttling counts per person's "
+        "address and phones (OpenRosa, which refuses plain HTTP) are seen to use HTTPS.",
     ),
 ) -> None:
     """Serve the situation room. Put it behind HTTPS: session cookies are Secure by default,

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -60,10 +61,13 @@ def report_record(
     *,
     sharing: Sharing = Sharing.RESTRICTED,
     now: datetime | None = None,
+    within: UnitOfWork | None = None,
 ) -> EntryResult:
     """Parse one record as the importer does, check and store it through the importer's sink
     as the user's organisation's, audit it. Every field's mistake is reported, not only the
-    first, so a form can show each beside its field."""
+    first, so a form can show each beside its field. `within` is a caller's unit of work
+    that stores several records (and what it adds itself) in one transaction: the caller
+    commits, or rolls back on any error."""
     writer = allowed_to_write(Writer.person(user, sharing))
     if kind not in ENTRY_KINDS:
         raise ValueError(f"{kind.value} are defined by import, not entered one by one")
@@ -77,7 +81,7 @@ def report_record(
         record = schema.parse(cells, EntryContext(user.username, now))
     except FieldErrors as exc:
         return EntryResult(errors=dict(exc.errors))
-    with UnitOfWork(engine) as uow:
+    with nullcontext(within) if within else UnitOfWork(engine) as uow:
         batch = _batch(uow.session, user, kind, "web form", cells, now)
         gate = WriteGate(uow.session, writer)
         outcome = SINKS[kind](uow.session, batch.id, gate).take([Parsed(1, record, cells)])
@@ -90,7 +94,8 @@ def report_record(
         if kind is not RecordKind.SECTIONS:
             after["sharing"] = sharing.value
         audit.record(uow.session, user, "create", kind.value, ref, after=after, now=now)
-        uow.commit()
+        if within is None:
+            uow.commit()
     return EntryResult(ref=ref)
 
 

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..services.accounts import DEFAULT_HASHER
 from ..store.engine import make_engine
-from . import api, pages
+from . import api, openrosa, pages
 from .cache import SituationCache
 from .errors import ErrorBody, install_error_handlers
 from .limits import BodyLimit, SecurityHeaders
@@ -56,6 +56,7 @@ def create_app(settings: WebSettings, *, hasher: PasswordHasher | None = None) -
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(api.router)
+    openrosa.install(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     leaflet = settings.assets_dir / "leaflet" / "dist"

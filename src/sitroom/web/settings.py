@@ -25,6 +25,12 @@ class WebSettings:
     assets_dir: Path = DEFAULT_ASSETS
     # How old the situation data served to the map may be (per worker); 0 computes it each time.
     situation_cache_seconds: float = 2.0
+    # Phones (OpenRosa): where their files are kept, how large one may be, and whether their
+    # Basic credentials are taken over plain HTTP (only for a test on 127.0.0.1).
+    field_dir: Path = Path("sitroom-field")
+    field_max_attachment_bytes: int = 10 * 1024 * 1024
+    field_over_http: bool = False
+
     # The address people reach sitroom at (https://sitroom.example.org, behind its proxy):
     # links the API hands out (a list's `next`) start with it. Empty: they are paths on this
     # server. Never taken from the request's Host header, which the caller chooses.
@@ -52,4 +58,13 @@ def load_web_settings(environ: Mapping[str, str] | None = None) -> WebSettings:
         assets_dir=Path(env.get("SITROOM_ASSETS_DIR", str(DEFAULT_ASSETS))),
         situation_cache_seconds=float(env.get("SITROOM_SITUATION_CACHE_SECONDS", "2")),
         public_url=env.get("SITROOM_PUBLIC_URL", "").strip().rstrip("/"),
+        field_dir=Path(env.get("SITROOM_FIELD_DIR", "sitroom-field")),
+        field_max_attachment_bytes=int(
+            env.get("SITROOM_FIELD_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
+        ),
+        field_over_http=_yes(env.get("SITROOM_FIELD_OVER_HTTP", "")),
     )
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes")

@@ -9,6 +9,7 @@ from sitroom.store import (  # noqa: F401  (registers tables)
     account_tables,
     analysis_tables,
     assistance_tables,
+    field_tables,
     notification_tables,
     pipeline_tables,
 )
