@@ -3,6 +3,8 @@ answers become record cells, attachments are kept once by digest (SYNTHETIC data
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import hashlib
 import io
 from pathlib import Path
@@ -19,7 +21,6 @@ from sitroom.field.records import FORM_RECORDS, field_entries
 from sitroom.interchange.records.registry import SCHEMAS
 from sitroom.interchange.records.schema import EntryContext, RecordKind
 from tests import phone
-from tests.factories import MOMENT
 
 PLACE_LISTS = {"sections.csv", "sites.csv", "places.csv"}
 
@@ -75,7 +76,9 @@ def test_a_geopoint_gives_the_incident_its_place_and_the_report_its_accuracy() -
     assert entry.cells["external_ref"] == instance.instance_id
     point = instance.point("location")
     assert point is not None and (point.altitude, point.accuracy) == (151.0, 4.5)
-    incident = SCHEMAS[RecordKind.INCIDENTS].parse(entry.cells, EntryContext("alice", MOMENT))
+    # Received the day the synthetic phone says it was filled in (tests/phone.py).
+    received = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    incident = SCHEMAS[RecordKind.INCIDENTS].parse(entry.cells, EntryContext("alice", received))
     assert incident.persons == 12 and incident.nationalities == (("IQ", 7), ("SY", 5))
 
 

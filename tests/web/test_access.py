@@ -79,6 +79,12 @@ READS = {
     "/subscriptions": [""],
     "/api/subscriptions": [""],
     "/alerts.atom": [""],
+    "/phones": [""],
+    # Phones sign in with their own Basic credentials: a session or token gets 401 here.
+    "/openrosa/formList": [""],
+    "/openrosa/forms/{form_id}/form.xml": [""],
+    "/openrosa/forms/{form_id}/manifest": [""],
+    "/openrosa/forms/{form_id}/media/{name}": [""],
 }
 
 # Writes: (what a viewer is refused with, what charlie's attempt on alice's record gets).
@@ -119,6 +125,11 @@ WRITES: dict[tuple[str, str], tuple[int | None, int | None]] = {
     ("POST", "/admin/users/{user_id}"): (403, 403),
     ("POST", "/admin/tokens"): (None, None),
     ("POST", "/admin/tokens/{token_id}/revoke"): (None, 404),
+    ("POST", "/openrosa/submission"): (401, 401),  # phones' own credentials only
+    ("POST", "/phones"): (403, None),  # a phone of one's own, for those who report
+    # Alice's phone (number 1 once made) is "not found" for viola and charlie alike; none is
+    # made in this world, so both get the page's 404.
+    ("POST", "/phones/{device_id}/revoke"): (404, 404),
     ("POST", "/api/me/password"): (None, None),  # one's own password
     ("POST", "/admin/password"): (None, None),
     ("POST", "/api/users/{user_id}/password"): (403, 403),
@@ -183,6 +194,9 @@ def fill(path: str, world: World) -> str:
         .replace("{day}", "2021-07-09")
         .replace("{alarm_id}", "1")
         .replace("{subscription_id}", "1")
+        .replace("{form_id}", "sitroom_incident")
+        .replace("{name}", "sites.csv")
+        .replace("{device_id}", "1")
     )
 
 

@@ -136,6 +136,10 @@ ACCOUNT_WRITES = {
     ("POST", "/api/offers/{ref}/capacity"): "a site's capacity figure through entries",
     ("POST", "/api/allocation/accept"): "coordinators accept a proposal (assist_plan)",
     ("POST", "/assistance/proposal/accept"): "coordinators accept a proposal (assist_plan)",
+    ("POST", "/openrosa/submission"): "a phone's records through entries.report_record and "
+    "the gate (tests/web/test_openrosa.py: charlie's phone at alice's restricted site)",
+    ("POST", "/phones"): "the caller's own phone credentials",
+    ("POST", "/phones/{device_id}/revoke"): "the caller's own phone",
     ("POST", "/api/alarms/{alarm_id}/acknowledge"): "an alarm's state: only alarms of the "
     "caller's audiences are found (services.alarms)",
     ("POST", "/api/alarms/{alarm_id}/close"): "an alarm's state, as above",

@@ -22,13 +22,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ..domain.accounts import Role, User
+from ..domain.accounts import Role, User, can_write
 from ..domain.errors import InvalidValue
 from ..store.account_tables import UserRow
 from ..store.engine import UnitOfWork
 from ..store.field_tables import FieldDeviceRow
 from . import audit
-from .accounts import DEFAULT_HASHER
+from .accounts import DEFAULT_HASHER, NotAllowed
 
 REMEMBER_SECONDS = 300.0
 # argon2 takes 64 MiB per check by default: a hundred phones signing in at once must not take
@@ -56,7 +56,10 @@ class NewDevice:
 def create_device(
     engine: Engine, owner: User, name: str, *, hasher: PasswordHasher = DEFAULT_HASHER
 ) -> NewDevice:
-    """Credentials for one of `owner`'s phones; the password is returned here only."""
+    """Credentials for one of `owner`'s phones; the password is returned here only. A phone
+    reports, so only someone who may report gets one."""
+    if not can_write(owner):
+        raise NotAllowed(f"a {owner.role.value} cannot report, so cannot have a reporting phone")
     label = " ".join(name.split())[:120] or "phone"
     password = secrets.token_urlsafe(18)
     now = datetime.now(UTC)
