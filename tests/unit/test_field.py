@@ -3,10 +3,9 @@ answers become record cells, attachments are kept once by digest (SYNTHETIC data
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import hashlib
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
