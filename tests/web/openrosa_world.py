@@ -52,7 +52,7 @@ def field_world(world: World, tmp_path_factory: pytest.TempPathFactory) -> Itera
     settings = replace(world.app.state.settings, field_dir=folder)
     app = create_app(settings, hasher=FAST_HASHER)
     logins = {}
-    for name in ("alice", "charlie", "viola"):
+    for name in ("alice", "charlie"):
         made = create_device(world.engine, world.users[name], f"{name}'s phone", hasher=FAST_HASHER)
         logins[name] = phone.basic(made.device.login, made.password)
     yield Field(world, app, folder, logins)

@@ -12,13 +12,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sitroom.services import entries
+from sitroom.domain.accounts import Role
+from sitroom.services import accounts, entries
+from sitroom.services.accounts import NotAllowed
 from sitroom.services.field_devices import create_device, revoke_device
 from sitroom.store.account_tables import AuditRow
 from sitroom.store.field_tables import FieldAttachmentRow, FieldSubmissionRow
 from sitroom.store.tables import FigureRow, IncidentRow
 from tests import phone
-from tests.web.conftest import FAST_HASHER, SECRET_SITE, World
+from tests.web.conftest import FAST_HASHER, PASSWORD, SECRET_SITE, World
 from tests.web.openrosa_world import Field, field_world, message, post
 
 with warnings.catch_warnings():
@@ -250,8 +252,28 @@ def test_a_report_with_one_bad_record_is_held_whole_in_the_quarantine(field: Fie
     assert rows[0].reason.startswith("held back")
 
 
-def test_a_viewers_phone_may_fetch_forms_but_not_report(field: Field) -> None:
-    client = field.phone("viola")
+def test_a_viewer_gets_no_reporting_phone(world: World) -> None:
+    with pytest.raises(NotAllowed, match="viewer cannot report"):
+        create_device(world.engine, world.users["viola"], "viola's phone", hasher=FAST_HASHER)
+
+
+def test_a_phone_whose_owner_became_a_viewer_may_fetch_forms_but_not_report(
+    field: Field, world: World
+) -> None:
+    admin = world.users["admin"]
+    vera = accounts.create_user(
+        world.engine,
+        "vera",
+        PASSWORD,
+        organisation_id=world.users["alice"].organisation_id,
+        role=Role.REPORTER,
+        actor=admin,
+        hasher=FAST_HASHER,
+    )
+    made = create_device(world.engine, vera, "vera's phone", hasher=FAST_HASHER)
+    accounts.change_user(world.engine, vera.id, role=Role.VIEWER, active=None, actor=admin)
+    client = TestClient(field.app, base_url="https://testserver")
+    client.headers.update(phone.basic(made.device.login, made.password))
     assert client.get("/openrosa/formList").status_code == 200
     _ident, xml = phone.instance_xml("sitroom_incident", phone.incident_fields())
     response = client.post("/openrosa/submission", **phone.submission_files(xml))

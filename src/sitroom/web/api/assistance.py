@@ -21,7 +21,8 @@ from ...services.assist_writes import Conflict
 from ..deps import CurrentUser, EngineDep, SessionDep, Writer
 from ..errors import error_docs
 from ..params import BODY_TEXT, FormatQuery, Ref
-from .common import export, records_of
+from .common import DOWNLOADS_DOC, export, records_of
+from .models import DOWNLOADS
 
 router = APIRouter(tags=["assistance"])
 
@@ -160,7 +161,12 @@ def _conflict(exc: Conflict) -> HTTPException:
     return HTTPException(409, str(exc))
 
 
-@router.get("/requests", summary="Request line items you may see", response_model=RecordsOut)
+@router.get(
+    "/requests",
+    summary="Request line items you may see",
+    response_model=RecordsOut | list[DOWNLOADS[RecordKind.REQUESTS]],  # type: ignore[valid-type]
+    responses=DOWNLOADS_DOC,
+)
 def get_requests(
     session: SessionDep,
     user: CurrentUser,
@@ -187,7 +193,12 @@ def post_request(body: RequestIn, engine: EngineDep, user: Writer) -> Response:
     return _stored(result, "request")
 
 
-@router.get("/offers", summary="Offers you may see", response_model=RecordsOut)
+@router.get(
+    "/offers",
+    summary="Offers you may see",
+    response_model=RecordsOut | list[DOWNLOADS[RecordKind.OFFERS]],  # type: ignore[valid-type]
+    responses=DOWNLOADS_DOC,
+)
 def get_offers(
     session: SessionDep,
     user: CurrentUser,
